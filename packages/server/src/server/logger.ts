@@ -20,8 +20,16 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
-  /** A logger that adds `fields` to every record (e.g. `{ component: 'tsdb' }`). */
-  with(fields: Record<string, unknown>): Logger;
+}
+
+/** A logger that adds `fields` to every record of `logger` (e.g. `{ component: 'tsdb' }`). */
+export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    debug: (m, f) => logger.debug(m, { ...fields, ...f }),
+    info: (m, f) => logger.info(m, { ...fields, ...f }),
+    warn: (m, f) => logger.warn(m, { ...fields, ...f }),
+    error: (m, f) => logger.error(m, { ...fields, ...f }),
+  };
 }
 
 export interface LoggerOptions {
@@ -41,21 +49,17 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const write = opts.write ?? ((line: string) => process.stdout.write(line));
   const now = opts.now ?? (() => new Date());
 
-  const make = (base: Record<string, unknown>): Logger => {
-    const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-      if (RANK[level] < min) return;
-      const rec: Record<string, unknown> = { time: now().toISOString(), level, ...base, msg, ...fields };
-      write((format === 'json' ? JSON.stringify(rec, jsonReplacer) : formatLogfmt(rec)) + '\n');
-    };
-    return {
-      debug: (m, f) => log('debug', m, f),
-      info: (m, f) => log('info', m, f),
-      warn: (m, f) => log('warn', m, f),
-      error: (m, f) => log('error', m, f),
-      with: (fields) => make({ ...base, ...fields }),
-    };
+  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (RANK[level] < min) return;
+    const rec: Record<string, unknown> = { time: now().toISOString(), level, msg, ...fields };
+    write((format === 'json' ? JSON.stringify(rec, jsonReplacer) : formatLogfmt(rec)) + '\n');
   };
-  return make({});
+  return {
+    debug: (m, f) => log('debug', m, f),
+    info: (m, f) => log('info', m, f),
+    warn: (m, f) => log('warn', m, f),
+    error: (m, f) => log('error', m, f),
+  };
 }
 
 /** A logger that drops everything (for tests and library use). */
@@ -64,9 +68,6 @@ export const nopLogger: Logger = {
   info() {},
   warn() {},
   error() {},
-  with() {
-    return nopLogger;
-  },
 };
 
 function jsonReplacer(_key: string, v: unknown): unknown {
