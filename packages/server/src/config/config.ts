@@ -1,0 +1,240 @@
+/**
+ * The YAML configuration file (`--config.file`). Prometheus-shaped where
+ * Prometheus has the same concept; one typed section per block, named
+ * defaults next to the type, validation here and nowhere else.
+ *
+ * ```yaml
+ * global:
+ *   scrape_interval: 1m
+ *   scrape_timeout: 10s
+ *   evaluation_interval: 1m
+ *   external_labels: { region: eu }
+ * storage:
+ *   tsdb:
+ *     path: ./data                   # relative to the config file's directory
+ *     retention: { time: 15d, size: 10GB }
+ *     out_of_order_time_window: 1h
+ *     wal_fsync: 1s                  # or "commit"
+ * ```
+ *
+ * Storage keys are named after the flags (`--storage.tsdb.retention.time` is
+ * `storage.tsdb.retention.time`); flags override the file, the file overrides
+ * the defaults. Unknown keys and bad values are errors naming the file, the
+ * line and the key.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { isLegacyLabelName } from '../model/labels.js';
+import { parseBytes, parseDuration } from './units.js';
+
+/** When the WAL is fsynced: on every commit, or every `n` milliseconds. */
+export type WalFsync = 'commit' | number;
+
+export interface GlobalConfig {
+  scrapeIntervalMs: number;
+  scrapeTimeoutMs: number;
+  evaluationIntervalMs: number;
+  externalLabels: Record<string, string>;
+}
+
+export const GLOBAL_DEFAULTS: Readonly<GlobalConfig> = Object.freeze({
+  scrapeIntervalMs: 60_000,
+  scrapeTimeoutMs: 10_000,
+  evaluationIntervalMs: 60_000,
+  externalLabels: Object.freeze({}) as Record<string, string>,
+});
+
+export interface StorageConfig {
+  path: string;
+  /** 0 = no time-based retention. */
+  retentionTimeMs: number;
+  /** 0 = no size-based retention. */
+  retentionBytes: number;
+  outOfOrderTimeWindowMs: number;
+  walFsync: WalFsync;
+}
+
+export const STORAGE_DEFAULTS: Readonly<StorageConfig> = Object.freeze({
+  path: './data',
+  retentionTimeMs: 15 * 24 * 3600_000,
+  retentionBytes: 0,
+  outOfOrderTimeWindowMs: 3600_000,
+  walFsync: 1000,
+});
+
+/** What a config file sets: only the keys present in it. */
+export interface ConfigFile {
+  global: GlobalConfig;
+  storage: Partial<StorageConfig>;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export async function loadConfigFile(file: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses and validates config text; `file` names it in errors and anchors relative paths. */
+export function parseConfig(text: string, file: string): ConfigFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0].line ?? 1;
+    throw new ConfigError(`cannot load config file ${file}: line ${line}: ${e.message.split('\n')[0]}`);
+  }
+  const ctx = new Ctx(file, lineCounter);
+  const out: ConfigFile = { global: { ...GLOBAL_DEFAULTS, externalLabels: {} }, storage: {} };
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return out;
+
+  ctx.map(root, '', {
+    global: (n, key) => {
+      out.global = parseGlobal(ctx, n, key);
+    },
+    storage: (n, key) =>
+      ctx.map(n, key, {
+        tsdb: (n, key) => parseTsdb(ctx, n, key, out.storage),
+      }),
+  });
+  return out;
+}
+
+function parseGlobal(ctx: Ctx, node: Node, path: string): GlobalConfig {
+  const g: GlobalConfig = { ...GLOBAL_DEFAULTS, externalLabels: {} };
+  let timeoutSet = false;
+  ctx.map(node, path, {
+    scrape_interval: (n, key) => {
+      g.scrapeIntervalMs = ctx.positiveDuration(n, key);
+    },
+    scrape_timeout: (n, key) => {
+      g.scrapeTimeoutMs = ctx.positiveDuration(n, key);
+      timeoutSet = true;
+    },
+    evaluation_interval: (n, key) => {
+      g.evaluationIntervalMs = ctx.positiveDuration(n, key);
+    },
+    external_labels: (n, key) => {
+      ctx.map(n, key, (name, v, k) => {
+        if (!isLegacyLabelName(name) || name.startsWith('__')) throw ctx.error(v, k, `invalid label name ${JSON.stringify(name)}`);
+        g.externalLabels[name] = ctx.string(v, k);
+      });
+    },
+  });
+  // As in Prometheus: the default timeout shrinks to the interval, an explicit one may not exceed it.
+  if (!timeoutSet) g.scrapeTimeoutMs = Math.min(g.scrapeTimeoutMs, g.scrapeIntervalMs);
+  else if (g.scrapeTimeoutMs > g.scrapeIntervalMs) {
+    throw ctx.error(node, `${path}.scrape_timeout`, 'must not be greater than global.scrape_interval');
+  }
+  return g;
+}
+
+function parseTsdb(ctx: Ctx, node: Node, path: string, s: Partial<StorageConfig>): void {
+  ctx.map(node, path, {
+    path: (n, key) => {
+      const p = ctx.string(n, key);
+      if (p === '') throw ctx.error(n, key, 'must not be empty');
+      s.path = resolve(dirname(ctx.file), p);
+    },
+    retention: (n, key) =>
+      ctx.map(n, key, {
+        time: (n, key) => {
+          s.retentionTimeMs = ctx.parsed(n, key, parseDuration);
+        },
+        size: (n, key) => {
+          s.retentionBytes = ctx.parsed(n, key, parseBytes);
+        },
+      }),
+    out_of_order_time_window: (n, key) => {
+      s.outOfOrderTimeWindowMs = ctx.parsed(n, key, parseDuration);
+    },
+    wal_fsync: (n, key) => {
+      s.walFsync = ctx.parsed(n, key, parseWalFsync);
+    },
+  });
+}
+
+/** `commit` or a positive duration. */
+export function parseWalFsync(s: string): WalFsync {
+  if (s === 'commit') return 'commit';
+  const ms = parseDuration(s);
+  if (ms <= 0) throw new Error(`must be "commit" or a positive duration, got ${JSON.stringify(s)}`);
+  return ms;
+}
+
+type KeyHandler = (node: Node, key: string) => void;
+
+/** Walks nodes, knowing the file and line of each for error messages. */
+class Ctx {
+  constructor(
+    readonly file: string,
+    readonly lines: LineCounter,
+  ) {}
+
+  error(node: Node | null | undefined, key: string, problem: string): ConfigError {
+    const offset = node?.range?.[0] ?? 0;
+    const line = this.lines.linePos(offset).line;
+    return new ConfigError(`cannot load config file ${this.file}: line ${line}: ${key === '' ? '' : `${key}: `}${problem}`);
+  }
+
+  /**
+   * Visits a mapping. With a table, each key must be in it; with a function,
+   * any string key is passed to it.
+   */
+  map(node: unknown, path: string, handlers: Record<string, KeyHandler> | ((name: string, v: Node, key: string) => void)): void {
+    if (isScalar(node) && node.value === null) return; // `key:` with nothing after it: an empty section
+    if (!isMap(node)) throw this.error(node as Node, path, 'expected a mapping');
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const k = pair.key as Node;
+      if (!isScalar(k) || typeof k.value !== 'string') throw this.error(k, path, 'keys must be strings');
+      const name = k.value;
+      const key = path === '' ? name : `${path}.${name}`;
+      // Checked here rather than by the YAML parser, which reports the line of the mapping, not of the key.
+      if (seen.has(name)) throw this.error(k, key, 'duplicate key');
+      seen.add(name);
+      const v = (pair.value ?? k) as Node;
+      if (typeof handlers === 'function') {
+        handlers(name, v, key);
+        continue;
+      }
+      const h = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
+      if (h === undefined) {
+        throw this.error(k, key, `unknown key (expected one of: ${Object.keys(handlers).join(', ')})`);
+      }
+      h(v, key);
+    }
+  }
+
+  string(node: Node, key: string): string {
+    if (!isScalar(node) || node.value === null || typeof node.value === 'object') throw this.error(node, key, 'expected a string');
+    return String(node.value);
+  }
+
+  parsed<T>(node: Node, key: string, parse: (s: string) => T): T {
+    const s = this.string(node, key);
+    try {
+      return parse(s);
+    } catch (err) {
+      throw this.error(node, key, (err as Error).message);
+    }
+  }
+
+  positiveDuration(node: Node, key: string): number {
+    const ms = this.parsed(node, key, parseDuration);
+    if (ms <= 0) throw this.error(node, key, 'must be greater than 0');
+    return ms;
+  }
+}
