@@ -1,0 +1,210 @@
+/**
+ * Command-line flags, named as Prometheus names them. `--flag=value` and
+ * `--flag value` both work; `--help` lists every flag with its default. Flags
+ * are read here, in the server's entry point, and nowhere else: components get
+ * options objects.
+ */
+import { resolve } from 'node:path';
+import { parseWalFsync, STORAGE_DEFAULTS, type StorageConfig } from '../config/config.js';
+import { formatBytes, formatDuration, parseBytes, parseDuration } from '../config/units.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+
+export interface WebOptions {
+  /** `host:port`; port 0 picks a free port (the chosen one is logged). */
+  listenAddress: string;
+  /** Largest accepted request body, before and after decompression, in bytes. */
+  maxBodyBytes: number;
+}
+
+export const WEB_DEFAULTS: Readonly<WebOptions> = Object.freeze({
+  listenAddress: '0.0.0.0:9090',
+  maxBodyBytes: 64 * 2 ** 20,
+});
+
+export interface LogOptions {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+export const LOG_DEFAULTS: Readonly<LogOptions> = Object.freeze({ level: 'info', format: 'logfmt' });
+
+/** What the command line set; absent keys fall back to the config file, then the defaults. */
+export interface FlagValues {
+  help: boolean;
+  configFile?: string;
+  web: Partial<WebOptions>;
+  log: Partial<LogOptions>;
+  storage: Partial<StorageConfig>;
+}
+
+export class FlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagError';
+  }
+}
+
+interface FlagSpec {
+  name: string;
+  placeholder: string;
+  help: string;
+  /** The default as shown in `--help`. */
+  defaultText?: string;
+  apply(value: string, into: FlagValues): void;
+}
+
+function oneOf<T extends string>(allowed: readonly T[]): (s: string) => T {
+  return (s) => {
+    if (!(allowed as readonly string[]).includes(s)) throw new Error(`must be one of ${allowed.join(', ')}, got ${JSON.stringify(s)}`);
+    return s as T;
+  };
+}
+
+/** `host:port` with a port in 0..65535; `[v6]:port` for IPv6; an empty host means all interfaces. */
+export function parseListenAddress(s: string): { host: string; port: number } {
+  const m = /^(\[[^\]]*\]|[^:[\]]*):(\d{1,5})$/.exec(s);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new Error(`not a valid listen address ${JSON.stringify(s)} (expected host:port, e.g. 0.0.0.0:9090)`);
+  const host = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
+  return { host, port };
+}
+
+const validListenAddress = (s: string): string => {
+  parseListenAddress(s);
+  return s;
+};
+
+export const FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'config.file',
+    placeholder: 'path',
+    help: 'Vigil configuration file (YAML). Optional.',
+    apply: (v, f) => {
+      f.configFile = v;
+    },
+  },
+  {
+    name: 'web.listen-address',
+    placeholder: 'host:port',
+    help: 'Address to listen on for the UI, API and telemetry. Port 0 picks a free port.',
+    defaultText: WEB_DEFAULTS.listenAddress,
+    apply: (v, f) => {
+      f.web.listenAddress = validListenAddress(v);
+    },
+  },
+  {
+    name: 'web.max-body-size',
+    placeholder: 'size',
+    help: 'Largest accepted request body (compressed and decompressed); larger ones get 413.',
+    defaultText: formatBytes(WEB_DEFAULTS.maxBodyBytes),
+    apply: (v, f) => {
+      const n = parseBytes(v);
+      if (n <= 0) throw new Error('must be greater than 0');
+      f.web.maxBodyBytes = n;
+    },
+  },
+  {
+    name: 'storage.tsdb.path',
+    placeholder: 'path',
+    help: 'Base path for metrics storage.',
+    defaultText: STORAGE_DEFAULTS.path,
+    apply: (v, f) => {
+      if (v === '') throw new Error('must not be empty');
+      f.storage.path = resolve(v);
+    },
+  },
+  {
+    name: 'storage.tsdb.retention.time',
+    placeholder: 'duration',
+    help: 'How long to retain samples in storage (Prometheus duration, e.g. 15d, 1y; 0 = no time limit).',
+    defaultText: formatDuration(STORAGE_DEFAULTS.retentionTimeMs),
+    apply: (v, f) => {
+      f.storage.retentionTimeMs = parseDuration(v);
+    },
+  },
+  {
+    name: 'storage.tsdb.retention.size',
+    placeholder: 'size',
+    help: 'Maximum number of bytes of blocks to retain (base 2: 512MB, 10GB; 0 = no size limit).',
+    defaultText: '0',
+    apply: (v, f) => {
+      f.storage.retentionBytes = parseBytes(v);
+    },
+  },
+  {
+    name: 'storage.tsdb.out-of-order-time-window',
+    placeholder: 'duration',
+    help: 'How far behind the newest sample a sample may be and still be appended (import backfills older ones).',
+    defaultText: formatDuration(STORAGE_DEFAULTS.outOfOrderTimeWindowMs),
+    apply: (v, f) => {
+      f.storage.outOfOrderTimeWindowMs = parseDuration(v);
+    },
+  },
+  {
+    name: 'storage.tsdb.wal-fsync',
+    placeholder: 'commit|duration',
+    help: 'When to fsync the write-ahead log: on every commit, or every given duration (e.g. 1s).',
+    defaultText: formatDuration(STORAGE_DEFAULTS.walFsync as number),
+    apply: (v, f) => {
+      f.storage.walFsync = parseWalFsync(v);
+    },
+  },
+  {
+    name: 'log.level',
+    placeholder: 'level',
+    help: `Only log messages with the given severity or above: ${LOG_LEVELS.join(', ')}.`,
+    defaultText: LOG_DEFAULTS.level,
+    apply: (v, f) => {
+      f.log.level = oneOf(LOG_LEVELS)(v);
+    },
+  },
+  {
+    name: 'log.format',
+    placeholder: 'format',
+    help: `Output format of log messages: ${LOG_FORMATS.join(', ')}.`,
+    defaultText: LOG_DEFAULTS.format,
+    apply: (v, f) => {
+      f.log.format = oneOf(LOG_FORMATS)(v);
+    },
+  },
+];
+
+const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
+
+/** Parses argv (without the node and script paths). Throws `FlagError` on unknown flags and bad values. */
+export function parseFlags(argv: readonly string[]): FlagValues {
+  const out: FlagValues = { help: false, web: {}, log: {}, storage: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      out.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new FlagError(`unexpected argument ${JSON.stringify(arg)} (flags look like --name=value; see --help)`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const spec = BY_NAME.get(name);
+    if (spec === undefined) throw new FlagError(`unknown flag --${name} (see --help for the list)`);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      if (i + 1 >= argv.length) throw new FlagError(`flag --${name} needs a value (--${name}=<${spec.placeholder}>)`);
+      value = argv[++i];
+    }
+    try {
+      spec.apply(value, out);
+    } catch (err) {
+      throw new FlagError(`invalid value for flag --${name}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+export function helpText(): string {
+  const lines = ['usage: vigil [<flags>]', '', 'The Vigil monitoring server.', '', 'Flags:', '  -h, --help  Show this help.'];
+  for (const f of FLAGS) {
+    lines.push(`  --${f.name}=<${f.placeholder}>`);
+    lines.push(`      ${f.help}${f.defaultText === undefined ? '' : ` Default: ${f.defaultText}`}`);
+  }
+  return lines.join('\n') + '\n';
+}
