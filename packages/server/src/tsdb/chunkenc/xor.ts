@@ -1,0 +1,424 @@
+/**
+ * The XOR chunk: the head's appendable in-memory encoding (Gorilla, as in
+ * Prometheus). Timestamps are delta-of-delta encoded in variable-width
+ * buckets, values are XORed with their predecessor and only the meaningful
+ * bits are kept. Byte layout: docs/storage-format/chunks.md.
+ */
+import { ValueType, type SampleIterator } from '../../storage/interface.js';
+import { BitReader, BitWriter, F64, F64_WORDS, ctz32 } from './bstream.js';
+import type { SampleBuffers } from './samples.js';
+
+const FLOAT = ValueType.Float;
+const NONE = ValueType.None;
+const TWO32 = 4294967296;
+/** Bytes before the bit stream: the big-endian sample count. */
+const HEADER = 2;
+/** No window set yet (both sides start in this state). */
+const NO_WINDOW = 0xff;
+
+/** Encodes values as XOR against the previous value; one instance per stream. */
+export class XorValueEncoder {
+  hi = 0;
+  lo = 0;
+  lead = NO_WINDOW;
+  trail = 0;
+
+  reset(): void {
+    this.hi = 0;
+    this.lo = 0;
+    this.lead = NO_WINDOW;
+    this.trail = 0;
+  }
+
+  /** The first value: its 64 bits verbatim. Needs 8 bytes of room. */
+  first(w: BitWriter, hi: number, lo: number): void {
+    w.writeBits(hi >>> 0, 32);
+    w.writeBits(lo >>> 0, 32);
+    this.hi = hi;
+    this.lo = lo;
+  }
+
+  /** Every later value. Needs 10 bytes of room. */
+  next(w: BitWriter, hi: number, lo: number): void {
+    const xh = hi ^ this.hi;
+    const xl = lo ^ this.lo;
+    this.hi = hi;
+    this.lo = lo;
+    if (xh === 0 && xl === 0) {
+      w.writeBit(0);
+      return;
+    }
+    let lead = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+    const trail = xl !== 0 ? ctz32(xl) : 32 + ctz32(xh);
+    if (lead > 31) lead = 31;
+    if (this.lead !== NO_WINDOW && lead >= this.lead && trail >= this.trail) {
+      // '10': the meaningful bits fit the previous window.
+      w.writeBits(2, 2);
+      writeWindow(w, xh, xl, this.trail, 64 - this.lead - this.trail);
+      return;
+    }
+    this.lead = lead;
+    this.trail = trail;
+    const sig = 64 - lead - trail;
+    // '11', 5 bits of leading zeros, 6 bits of length (64 written as 0).
+    w.writeBits((3 << 11) | (lead << 6) | (sig & 63), 13);
+    writeWindow(w, xh, xl, trail, sig);
+  }
+}
+
+/** Writes bits [trail, trail+sig) of the 64-bit word xh:xl; all bits above are zero. */
+function writeWindow(w: BitWriter, xh: number, xl: number, trail: number, sig: number): void {
+  let sh: number;
+  let sl: number;
+  if (trail >= 32) {
+    sh = 0;
+    sl = xh >>> (trail - 32);
+  } else if (trail === 0) {
+    sh = xh;
+    sl = xl;
+  } else {
+    sl = (xl >>> trail) | (xh << (32 - trail));
+    sh = xh >>> trail;
+  }
+  if (sig > 32) {
+    w.writeBits(sh, sig - 32);
+    w.writeBits(sl, 32);
+  } else {
+    w.writeBits(sl, sig);
+  }
+}
+
+/** Decodes what `XorValueEncoder` wrote. `hi`/`lo` hold the current value's words. */
+export class XorValueDecoder {
+  hi = 0;
+  lo = 0;
+  lead = NO_WINDOW;
+  trail = 0;
+
+  first(r: BitReader): void {
+    this.hi = r.readBits(32);
+    this.lo = r.readBits(32);
+    this.lead = NO_WINDOW;
+    this.trail = 0;
+  }
+
+  /** Returns false on a corrupt window. */
+  next(r: BitReader): boolean {
+    if (r.readBit() === 0) return true;
+    let sig: number;
+    if (r.readBit() === 0) {
+      if (this.lead === NO_WINDOW) return false;
+      sig = 64 - this.lead - this.trail;
+    } else {
+      const x = r.readBits(11);
+      this.lead = x >>> 6;
+      sig = x & 63;
+      if (sig === 0) sig = 64;
+      const trail = 64 - this.lead - sig;
+      if (trail < 0) return false;
+      this.trail = trail;
+    }
+    let sh = 0;
+    let sl: number;
+    if (sig > 32) {
+      sh = r.readBits(sig - 32);
+      sl = r.readBits(32);
+    } else {
+      sl = r.readBits(sig);
+    }
+    const trail = this.trail;
+    if (trail >= 32) {
+      this.hi ^= sl << (trail - 32);
+    } else if (trail === 0) {
+      this.hi ^= sh;
+      this.lo ^= sl;
+    } else {
+      this.hi ^= (sh << trail) | (sl >>> (32 - trail));
+      this.lo ^= sl << trail;
+    }
+    return true;
+  }
+}
+
+function writeUvarintBits(w: BitWriter, x: number): void {
+  while (x >= 0x80) {
+    w.writeBits((x % 128) | 0x80, 8);
+    x = Math.floor(x / 128);
+  }
+  w.writeBits(x, 8);
+}
+
+function readUvarintBits(r: BitReader): number {
+  let x = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    const c = r.readBits(8);
+    x += (c & 0x7f) * mul;
+    if (c < 0x80) return x;
+    mul *= 128;
+  }
+  return NaN;
+}
+
+function zigzag(x: number): number {
+  return x < 0 ? -2 * x - 1 : 2 * x;
+}
+
+function unzigzag(u: number): number {
+  return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
+}
+
+/**
+ * An appendable XOR chunk. Holds at most `MAX_SAMPLES` samples; the head
+ * cuts a new chunk long before that. Appends must be in increasing
+ * timestamp order: the chunk does not check (the head rejects out-of-order
+ * samples before they get here), and timestamp deltas must stay below 2^52.
+ */
+export class XorChunk {
+  static readonly MAX_SAMPLES = 0xffff;
+
+  #w: BitWriter;
+  #enc = new XorValueEncoder();
+  #n = 0;
+  #minT = 0;
+  #t = 0;
+  #delta = 0;
+
+  /** `capacity`: initial buffer size in bytes; the buffer doubles when full. */
+  constructor(capacity = 128) {
+    this.#w = new BitWriter(capacity, HEADER);
+  }
+
+  /**
+   * Reopens a chunk from its bytes (a copy is taken) so that it can be read
+   * and appended to. Throws if the bytes are not a valid XOR chunk.
+   */
+  static fromBytes(bytes: Uint8Array, capacity = 128): XorChunk {
+    const c = new XorChunk(0);
+    const n = bytes.length >= HEADER ? (bytes[0] << 8) | bytes[1] : -1;
+    if (n < 0) throw new Error('cannot open XOR chunk: shorter than its header');
+    const r = new BitReader();
+    r.reset(bytes, HEADER);
+    const dec = new XorValueDecoder();
+    let t = 0;
+    let delta = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 0) {
+        t = unzigzag(readUvarintBits(r));
+        c.#minT = t;
+        dec.first(r);
+      } else {
+        if (i === 1) delta = unzigzag(readUvarintBits(r));
+        else delta += readDod(r);
+        t += delta;
+        if (!dec.next(r)) throw new Error('cannot open XOR chunk: corrupt value window');
+      }
+    }
+    if (r.overrun || Number.isNaN(t)) throw new Error('cannot open XOR chunk: truncated bit stream');
+    c.#w = BitWriter.resume(bytes.subarray(0, Math.ceil(r.pos / 8)), r.pos, capacity);
+    c.#n = n;
+    c.#t = t;
+    c.#delta = delta;
+    const e = c.#enc;
+    e.hi = dec.hi;
+    e.lo = dec.lo;
+    e.lead = dec.lead;
+    e.trail = dec.trail;
+    return c;
+  }
+
+  get numSamples(): number {
+    return this.#n;
+  }
+
+  /** Timestamp of the first sample; 0 when empty. */
+  get minTime(): number {
+    return this.#minT;
+  }
+
+  /** Timestamp of the last sample; 0 when empty. */
+  get maxTime(): number {
+    return this.#t;
+  }
+
+  /** The chunk's bytes: a view that later appends may overwrite or detach. */
+  bytes(): Uint8Array {
+    const w = this.#w;
+    return w.buf.subarray(0, w.length);
+  }
+
+  /** Encoded size in bytes. */
+  get size(): number {
+    return this.#w.length;
+  }
+
+  append(t: number, v: number): void {
+    const n = this.#n;
+    if (n >= XorChunk.MAX_SAMPLES) throw new Error('cannot append to XOR chunk: it holds the maximum of 65535 samples');
+    const w = this.#w;
+    // Worst case per sample: 68 bits of timestamp + 77 of value.
+    w.ensure(20);
+    F64[0] = v;
+    const hi = F64_WORDS[1];
+    const lo = F64_WORDS[0];
+    if (n === 0) {
+      writeUvarintBits(w, zigzag(t));
+      this.#enc.first(w, hi, lo);
+      this.#minT = t;
+    } else if (n === 1) {
+      const delta = t - this.#t;
+      writeUvarintBits(w, zigzag(delta));
+      this.#delta = delta;
+      this.#enc.next(w, hi, lo);
+    } else {
+      const delta = t - this.#t;
+      writeDod(w, delta - this.#delta);
+      this.#delta = delta;
+      this.#enc.next(w, hi, lo);
+    }
+    this.#t = t;
+    this.#n = n + 1;
+    const b = w.buf;
+    b[0] = (n + 1) >>> 8;
+    b[1] = n + 1;
+  }
+
+  /** An iterator over the chunk as it is now; pass one to reuse it. */
+  iterator(it?: XorIterator): XorIterator {
+    return (it ?? new XorIterator()).reset(this.bytes());
+  }
+}
+
+function writeDod(w: BitWriter, dod: number): void {
+  if (dod === 0) {
+    w.writeBit(0);
+  } else if (dod >= -8192 && dod < 8192) {
+    w.writeBits((0b10 << 14) | (dod & 0x3fff), 16);
+  } else if (dod >= -65536 && dod < 65536) {
+    w.writeBits((0b110 << 17) | (dod & 0x1ffff), 20);
+  } else if (dod >= -524288 && dod < 524288) {
+    w.writeBits((0b1110 << 20) | (dod & 0xfffff), 24);
+  } else {
+    w.writeBits(0b1111, 4);
+    const hi = Math.floor(dod / TWO32);
+    w.writeBits(hi >>> 0, 32);
+    w.writeBits((dod - hi * TWO32) >>> 0, 32);
+  }
+}
+
+function readDod(r: BitReader): number {
+  if (r.readBit() === 0) return 0;
+  if (r.readBit() === 0) return (r.readBits(14) << 18) >> 18;
+  if (r.readBit() === 0) return (r.readBits(17) << 15) >> 15;
+  if (r.readBit() === 0) return (r.readBits(20) << 12) >> 12;
+  const hi = r.readBits(32);
+  return hi * TWO32 + (r.readBits(32) >>> 0);
+}
+
+/**
+ * Iterates an XOR chunk's bytes. `reset` points it at another chunk, so one
+ * instance serves many chunks. The bytes must not change while iterating
+ * (appending to a head chunk is fine for samples already counted at reset).
+ */
+export class XorIterator implements SampleIterator {
+  t = 0;
+  v = 0;
+  #r = new BitReader();
+  #dec = new XorValueDecoder();
+  #n = 0;
+  #i = 0;
+  #delta = 0;
+  #err: Error | undefined = undefined;
+
+  reset(bytes: Uint8Array): this {
+    this.#err = undefined;
+    this.#i = 0;
+    this.#delta = 0;
+    this.t = 0;
+    this.v = 0;
+    if (bytes.length < HEADER) {
+      this.#n = 0;
+      this.#err = new Error('cannot read XOR chunk: shorter than its header');
+      return this;
+    }
+    this.#n = (bytes[0] << 8) | bytes[1];
+    this.#r.reset(bytes, HEADER);
+    return this;
+  }
+
+  /** Samples in the chunk. */
+  get numSamples(): number {
+    return this.#n;
+  }
+
+  next(): ValueType {
+    const i = this.#i;
+    if (i >= this.#n) {
+      this.#i = this.#n + 1;
+      return NONE;
+    }
+    const r = this.#r;
+    const dec = this.#dec;
+    if (i >= 2) {
+      this.#delta += readDod(r);
+      this.t += this.#delta;
+      if (!dec.next(r)) return this.#fail('corrupt value window');
+    } else if (i === 0) {
+      this.t = unzigzag(readUvarintBits(r));
+      dec.first(r);
+    } else {
+      this.#delta = unzigzag(readUvarintBits(r));
+      this.t += this.#delta;
+      if (!dec.next(r)) return this.#fail('corrupt value window');
+    }
+    if (r.pos > r.endBits) return this.#fail('truncated bit stream');
+    this.#i = i + 1;
+    F64_WORDS[0] = dec.lo;
+    F64_WORDS[1] = dec.hi;
+    this.v = F64[0];
+    return FLOAT;
+  }
+
+  seek(t: number): ValueType {
+    const i = this.#i;
+    if (i > this.#n) return NONE;
+    if (i > 0 && this.t >= t) return FLOAT;
+    for (;;) {
+      if (this.next() === NONE) return NONE;
+      if (this.t >= t) return FLOAT;
+    }
+  }
+
+  err(): Error | undefined {
+    return this.#err;
+  }
+
+  #fail(msg: string): ValueType {
+    this.#err = new Error(`cannot read XOR chunk: ${msg}`);
+    this.#i = this.#n + 1;
+    return NONE;
+  }
+}
+
+/**
+ * Decodes a whole XOR chunk into `out` (grown if needed) and returns the
+ * sample count. Throws on a corrupt chunk.
+ */
+export function decodeXorChunk(bytes: Uint8Array, out: SampleBuffers): number {
+  const it = SCRATCH_ITERATOR.reset(bytes);
+  const n = it.numSamples;
+  out.ensure(n);
+  const ts = out.ts;
+  const vs = out.vs;
+  let i = 0;
+  while (it.next() === FLOAT) {
+    ts[i] = it.t;
+    vs[i] = it.v;
+    i++;
+  }
+  const err = it.err();
+  if (err) throw err;
+  return i;
+}
+
+const SCRATCH_ITERATOR = new XorIterator();
