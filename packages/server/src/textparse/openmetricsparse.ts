@@ -115,7 +115,7 @@ export class OpenMetricsParser extends BaseParser {
     else this.fail(k, `expected TYPE, HELP, UNIT or EOF after "# ", got ${this.got(k)}`);
     const keyword = s.slice(k, k + 4);
     p = this.scanMetadataName(k + 5, keyword);
-    const name = this.metricName();
+    const name = this.nameText();
     const nameAt = this.nameStart;
 
     if (kind === Entry.Type) {
@@ -260,7 +260,7 @@ export class OpenMetricsParser extends BaseParser {
   private placeSample(exemplarAt: number): Entry {
     let suffix = this.classify(this.#famName, this.#famType, false);
     if (suffix < 0) {
-      const name = this.metricName();
+      const name = this.nameText();
       if (name === this.#famName) {
         this.failEntry(this.nameStart, `invalid sample name ${JSON.stringify(name)} for ${typeName(this.#famType)} metric family ${JSON.stringify(name)}`);
       }

@@ -240,6 +240,11 @@ export abstract class BaseParser implements Parser {
   abstract next(): Entry;
 
   metricName(): string {
+    return this.kind === Entry.Comment || this.kind === Entry.EOF ? '' : this.nameText();
+  }
+
+  /** The name scanned last, for use while an entry is being parsed. */
+  protected nameText(): string {
     if (this.#name === undefined) {
       this.#name = this.nameEscaped ? unescape(this.s, this.nameStart, this.nameEnd, true) : this.s.slice(this.nameStart, this.nameEnd);
     }
@@ -257,7 +262,7 @@ export abstract class BaseParser implements Parser {
     const n = this.nLabels;
     out.length = 2 + 2 * n;
     out[0] = METRIC_NAME;
-    out[1] = this.metricName();
+    out[1] = this.nameText();
     for (let i = 0, o = 2; i < n; i++, o += 2) {
       const b = i * LABEL_STRIDE;
       const f = l[b + 4];
@@ -583,7 +588,7 @@ export abstract class BaseParser implements Parser {
     let start = this.nameStart;
     let len = this.nameEnd - start;
     if (this.nameEscaped) {
-      s = this.metricName();
+      s = this.nameText();
       start = 0;
       len = s.length;
     }

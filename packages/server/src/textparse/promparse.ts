@@ -119,7 +119,7 @@ export class PromParser extends BaseParser {
     if (t < 0) this.fail(ts, `invalid metric type ${this.got(ts)}`);
     this.expectLineEnd(te, 'metric type');
     this.entryType = t;
-    this.#famName = this.metricName();
+    this.#famName = this.nameText();
     this.#famType = t;
     return Entry.Type;
   }
