@@ -165,7 +165,7 @@ export class OpenMetricsParser extends BaseParser {
     if (bit === HAS_UNIT) {
       const unitLen = this.#unitEnd - this.#unitStart;
       if (unitLen > 0 && !(name.length > unitLen && name.endsWith(this.s.slice(this.#unitStart, this.#unitEnd)) && name.charCodeAt(name.length - unitLen - 1) === 95)) {
-        this.failEntry(this.#unitStart, `unit ${JSON.stringify(this.unit())} is not a suffix of metric family ${JSON.stringify(name)}`);
+        this.failEntry(this.#unitStart, `unit ${JSON.stringify(this.s.slice(this.#unitStart, this.#unitEnd))} is not a suffix of metric family ${JSON.stringify(name)}`);
       }
     }
   }

@@ -184,6 +184,10 @@ export function unescape(s: string, start: number, end: number, quoteEscapes: bo
   return out + s.slice(from, end);
 }
 
+function isDelimiter(c: number): boolean {
+  return c === C_SP || c === C_TAB || c === C_LF || c === C_COMMA || c === C_EQ || c === C_QUOTE || c === C_LBRACE || c === C_RBRACE;
+}
+
 export function hasBackslash(s: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (s.charCodeAt(i) === C_BACKSLASH) return true;
   return false;
@@ -392,14 +396,10 @@ export abstract class BaseParser implements Parser {
   protected got(p: number): string {
     if (p >= this.len) return 'end of input';
     const s = this.s;
-    let e = p + 1;
-    if (s.charCodeAt(p) !== C_LF) {
-      while (e < this.len && e - p < 32) {
-        const c = s.charCodeAt(e);
-        if (c === C_SP || c === C_TAB || c === C_LF || c === C_COMMA || c === C_EQ || c === C_QUOTE || c === C_LBRACE || c === C_RBRACE) break;
-        e++;
-      }
-    }
+    let e = p;
+    while (e < this.len && e - p < 32 && !isDelimiter(s.charCodeAt(e))) e++;
+    // A delimiter is a token of its own.
+    if (e === p) e++;
     return JSON.stringify(s.slice(p, e));
   }
 

@@ -11,7 +11,7 @@ type Row =
   | { error: string; line: number; column: number };
 
 /** Every entry of a body, with errors in place (the parser resumes after each). */
-export function collect(p: Parser): Row[] {
+function collect(p: Parser): Row[] {
   const rows: Row[] = [];
   for (let guard = 0; guard < 10000; guard++) {
     let k: Entry;
