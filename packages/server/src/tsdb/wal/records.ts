@@ -28,6 +28,9 @@ export class RecordDecodeError extends Error {
   }
 }
 
+const TS_DELTA = 0;
+const TS_ABSOLUTE = 1;
+
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
 /** A growable byte buffer that encoders append to. Reuse it: `reset()` keeps the memory. */
@@ -347,8 +350,8 @@ export class SamplesRecord implements WalRecord {
     const r = this.#r;
     r.reset(buf, start, end);
     const n = r.uvarint();
-    // Each sample takes at least 10 bytes (two 1-byte varints and the value).
-    if (n * 10 > end - r.pos) throw new RecordDecodeError(`samples record claims ${n} samples in ${end - start} bytes`);
+    // Each sample takes at least 10 bytes (two 1-byte varints and the value), plus the mode byte.
+    if (n * 10 + 1 > end - r.pos) throw new RecordDecodeError(`samples record claims ${n} samples in ${end - start} bytes`);
     this.n = 0;
     this.reserve(n);
     const refs = this.refs;
@@ -368,8 +371,11 @@ export class SamplesRecord implements WalRecord {
       }
       refs[i] = prev;
     }
+    const mode = b[p++];
+    if (mode !== TS_DELTA && mode !== TS_ABSOLUTE) throw new RecordDecodeError(`unknown timestamp encoding ${mode}`);
     prev = 0;
     for (let i = 0; i < n; i++) {
+      if (mode === TS_ABSOLUTE) prev = 0;
       const c = b[p];
       if (c < 0x80) {
         p++;
@@ -415,6 +421,11 @@ export function encodeSamples(w: ByteWriter, refs: ArrayLike<number>, ts: ArrayL
       p = putSvarint(b, p, d);
     }
   }
+  // Timestamps: deltas from the previous one (mode 0) unless some delta is
+  // beyond 2^53 and would lose precision; then absolute values (mode 1).
+  const modeAt = p++;
+  const colStart = p;
+  b[modeAt] = TS_DELTA;
   prev = 0;
   for (let i = 0; i < n; i++) {
     const x = ts[i];
@@ -425,10 +436,21 @@ export function encodeSamples(w: ByteWriter, refs: ArrayLike<number>, ts: ArrayL
     if (di === d && di >= 0 && di <= 63) b[p++] = di << 1;
     else if (di === d && di < 0 && di >= -63) b[p++] = (-di << 1) | 1;
     else {
-      if (!Number.isSafeInteger(x) || !Number.isSafeInteger(d)) {
+      if (!Number.isSafeInteger(x)) {
         w.pos = start;
         assertSafeInteger(x, 'timestamp');
-        assertSafeInteger(d, 'timestamp delta');
+      }
+      if (!Number.isSafeInteger(d)) {
+        b[modeAt] = TS_ABSOLUTE;
+        p = colStart;
+        for (let j = 0; j < n; j++) {
+          if (!Number.isSafeInteger(ts[j])) {
+            w.pos = start;
+            assertSafeInteger(ts[j], 'timestamp');
+          }
+          p = putSvarint(b, p, ts[j]);
+        }
+        break;
       }
       p = putSvarint(b, p, d);
     }
