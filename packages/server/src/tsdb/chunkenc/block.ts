@@ -360,12 +360,20 @@ export function decodeBlockChunk(chunk: Uint8Array, buf: SampleBuffers): number 
   buf.ensure(n);
   const t0 = r.varint();
   const compression = kind >>> 6;
-  if (compression === Compression.Deflate) r.reset(inflateRawSync(chunk.subarray(r.pos)));
-  else if (compression === Compression.Brotli) r.reset(brotliDecompressSync(chunk.subarray(r.pos)));
-  else if (compression !== Compression.None) throw new Error(`cannot decode block chunk: unknown compression ${compression}`);
+  if (compression !== Compression.None) r.reset(decompress(compression, chunk.subarray(r.pos)));
   readTimestamps(r, (kind >>> 4) & 3, t0, buf.ts, n);
   readValues(r, kind & 15, buf, n);
   return n;
+}
+
+function decompress(compression: number, body: Uint8Array): Uint8Array {
+  try {
+    if (compression === Compression.Deflate) return inflateRawSync(body);
+    if (compression === Compression.Brotli) return brotliDecompressSync(body);
+  } catch (e) {
+    throw new Error(`cannot decode block chunk: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  throw new Error(`cannot decode block chunk: unknown compression ${compression}`);
 }
 
 function readTimestamps(r: ByteReader, enc: number, t0: number, ts: Float64Array, n: number): void {

@@ -14,13 +14,17 @@ export class SampleBuffers {
     this.vsWords = new Uint32Array(this.vs.buffer);
   }
 
-  /** Makes room for `n` samples. Contents are not kept when the arrays grow. */
+  /** Makes room for `n` samples, keeping the contents (so merges can append). */
   ensure(n: number): void {
     if (n <= this.ts.length) return;
     let cap = Math.max(this.ts.length * 2, 16);
     while (cap < n) cap *= 2;
-    this.ts = new Float64Array(cap);
-    this.vs = new Float64Array(cap);
+    const ts = new Float64Array(cap);
+    const vs = new Float64Array(cap);
+    ts.set(this.ts);
+    vs.set(this.vs);
+    this.ts = ts;
+    this.vs = vs;
     this.vsWords = new Uint32Array(this.vs.buffer);
   }
 }

@@ -151,9 +151,12 @@ export function synthSeries(kind: SeriesKind, seed: number, o: SynthOptions, out
   return n;
 }
 
-/** Picks the kind of series number `i` of a mix, deterministically. */
+/**
+ * Picks the kind of series number `i` of a mix, deterministically; a
+ * low-discrepancy sequence keeps the shares exact even for few series.
+ */
 export function mixKind(mix: ReadonlyArray<readonly [SeriesKind, number]>, i: number): SeriesKind {
-  const x = new Rng(i * 7919 + 17).next();
+  const x = (i * 0.6180339887498949) % 1;
   let acc = 0;
   for (const [kind, share] of mix) {
     acc += share;
