@@ -71,9 +71,26 @@ export class Labels {
     return this.#key;
   }
 
-  /** 32-bit FNV-1a of the key; stable across runs and processes. */
+  /**
+   * 32-bit FNV-1a over the pairs (with separators); stable across runs and
+   * processes. Computed without building the key string, so a series held by
+   * the head costs no extra string.
+   */
   hash(): number {
-    if (this.#hash === undefined) this.#hash = fnv1a32(this.key());
+    if (this.#hash === undefined) {
+      let h = 0x811c9dc5;
+      const p = this.pairs;
+      for (let i = 0; i < p.length; i++) {
+        const s = p[i];
+        for (let j = 0; j < s.length; j++) {
+          h ^= s.charCodeAt(j);
+          h = Math.imul(h, 0x01000193);
+        }
+        h ^= 0xff;
+        h = Math.imul(h, 0x01000193);
+      }
+      this.#hash = h >>> 0;
+    }
     return this.#hash;
   }
 

@@ -7,7 +7,8 @@ export type StorageErrorCode =
   | 'invalid_labels'
   | 'unknown_series_ref'
   | 'wal_write_failed'
-  | 'closed';
+  | 'closed'
+  | 'locked';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

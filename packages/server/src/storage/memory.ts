@@ -10,11 +10,13 @@ import { ArraySampleIterator, lowerBound } from './arrayiter.js';
 import { StorageError, errDuplicate } from './errors.js';
 import type { Appender, Querier, SelectHints, Series, SeriesRef, Storage } from './interface.js';
 
+/** Samples in typed arrays: plain arrays of doubles would canonicalize NaN payloads (the staleness marker). */
 interface MemSeries {
   ref: SeriesRef;
   labels: Labels;
-  ts: number[];
-  vs: number[];
+  ts: Float64Array;
+  vs: Float64Array;
+  n: number;
 }
 
 const f64 = new Float64Array(1);
@@ -46,7 +48,7 @@ export class MemoryStorage implements Storage {
     const k = labels.key();
     let s = this.#byKey.get(k);
     if (!s) {
-      s = { ref: this.#byRef.length, labels, ts: [], vs: [] };
+      s = { ref: this.#byRef.length, labels, ts: new Float64Array(8), vs: new Float64Array(8), n: 0 };
       this.#byKey.set(k, s);
       this.#byRef.push(s);
     }
@@ -63,21 +65,27 @@ export class MemoryStorage implements Storage {
     return this.#byKey.get(labels.key());
   }
 
-  /** @internal Inserts in timestamp order; an equal timestamp with the same bits is a no-op. */
+  /** @internal Inserts in timestamp order; an equal timestamp overwrites. */
   insert(s: MemSeries, t: number, v: number): void {
-    const n = s.ts.length;
-    if (n === 0 || s.ts[n - 1] < t) {
-      s.ts.push(t);
-      s.vs.push(v);
-      return;
-    }
-    const i = lowerBound(s.ts, n, t);
-    if (s.ts[i] === t) {
+    const n = s.n;
+    const i = n === 0 || s.ts[n - 1] < t ? n : lowerBound(s.ts, n, t);
+    if (i < n && s.ts[i] === t) {
       s.vs[i] = v;
       return;
     }
-    s.ts.splice(i, 0, t);
-    s.vs.splice(i, 0, v);
+    if (n === s.ts.length) {
+      const ts = new Float64Array(n * 2);
+      const vs = new Float64Array(n * 2);
+      ts.set(s.ts);
+      vs.set(s.vs);
+      s.ts = ts;
+      s.vs = vs;
+    }
+    s.ts.copyWithin(i + 1, i, n);
+    s.vs.copyWithin(i + 1, i, n);
+    s.ts[i] = t;
+    s.vs[i] = v;
+    s.n = n + 1;
   }
 
   querier(mint: number, maxt: number): Querier {
@@ -89,16 +97,15 @@ export class MemoryStorage implements Storage {
   async deleteSeries(matchers: readonly Matcher[], mint: number, maxt: number): Promise<void> {
     for (const s of this.#byKey.values()) {
       if (!matchesAll(s.labels, matchers)) continue;
-      const keepT: number[] = [];
-      const keepV: number[] = [];
-      for (let i = 0; i < s.ts.length; i++) {
+      let k = 0;
+      for (let i = 0; i < s.n; i++) {
         if (s.ts[i] < mint || s.ts[i] > maxt) {
-          keepT.push(s.ts[i]);
-          keepV.push(s.vs[i]);
+          s.ts[k] = s.ts[i];
+          s.vs[k] = s.vs[i];
+          k++;
         }
       }
-      s.ts = keepT;
-      s.vs = keepV;
+      s.n = k;
     }
   }
 
@@ -112,7 +119,7 @@ class MemoryAppender implements Appender {
   #pendingLabels: Labels[] = [];
   #pendingRefs: SeriesRef[] = [];
   #ts: number[] = [];
-  #vs: number[] = [];
+  #vs = new Float64Array(16);
 
   constructor(db: MemoryStorage) {
     this.#db = db;
@@ -128,16 +135,21 @@ class MemoryAppender implements Appender {
     }
     if (!Number.isSafeInteger(t)) throw new StorageError('out_of_bounds', `out of bounds: timestamp ${t} is not an integer number of milliseconds`);
     if (s) {
-      const i = lowerBound(s.ts, s.ts.length, t);
-      if (i < s.ts.length && s.ts[i] === t && !sameBits(s.vs[i], v)) throw errDuplicate(t);
+      const i = lowerBound(s.ts, s.n, t);
+      if (i < s.n && s.ts[i] === t && !sameBits(s.vs[i], v)) throw errDuplicate(t);
       this.#pendingRefs.push(s.ref);
       this.#pendingLabels.push(s.labels);
     } else {
       this.#pendingRefs.push(0);
       this.#pendingLabels.push(labels!);
     }
+    if (this.#ts.length === this.#vs.length) {
+      const g = new Float64Array(this.#vs.length * 2);
+      g.set(this.#vs);
+      this.#vs = g;
+    }
+    this.#vs[this.#ts.length] = v;
     this.#ts.push(t);
-    this.#vs.push(v);
     return s ? s.ref : this.#db.getOrCreate(labels!).ref;
   }
 
@@ -153,7 +165,7 @@ class MemoryAppender implements Appender {
     this.#pendingLabels = [];
     this.#pendingRefs = [];
     this.#ts = [];
-    this.#vs = [];
+    this.#vs = new Float64Array(16);
   }
 }
 
@@ -164,7 +176,7 @@ class MemoryQuerier implements Querier {
 
   constructor(series: MemSeries[], mint: number, maxt: number) {
     // Snapshot the arrays so later commits don't change what this querier sees.
-    this.#series = series.map((s) => ({ ...s, ts: s.ts.slice(), vs: s.vs.slice() }));
+    this.#series = series.map((s) => ({ ...s, ts: s.ts.slice(0, s.n), vs: s.vs.slice(0, s.n) }));
     this.#mint = mint;
     this.#maxt = maxt;
   }
@@ -182,7 +194,7 @@ class MemoryQuerier implements Querier {
     const hi = Math.min(hints.end, this.#maxt);
     return this.#matching(matchers, hints.start, hints.end).map((s) => ({
       labels: s.labels,
-      iterator: () => new ArraySampleIterator(s.ts, s.vs, s.ts.length, lo, hi),
+      iterator: () => new ArraySampleIterator(s.ts, s.vs, s.n, lo, hi),
     }));
   }
 
@@ -205,8 +217,8 @@ class MemoryQuerier implements Querier {
 }
 
 function hasSampleIn(s: MemSeries, lo: number, hi: number): boolean {
-  const i = lowerBound(s.ts, s.ts.length, lo);
-  return i < s.ts.length && s.ts[i] <= hi;
+  const i = lowerBound(s.ts, s.n, lo);
+  return i < s.n && s.ts[i] <= hi;
 }
 
 export function matchesAll(labels: Labels, matchers: readonly Matcher[]): boolean {

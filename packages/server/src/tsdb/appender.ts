@@ -1,0 +1,111 @@
+/**
+ * The TSDB's appender: buffers a batch in typed arrays, validates each sample
+ * against the head, and on commit writes the batch to the WAL first, then
+ * makes it visible in the head.
+ */
+import { validateLabels, type Labels } from '../model/labels.js';
+import { StorageError, errDuplicate, errTooOld } from '../storage/errors.js';
+import type { Appender, SeriesRef } from '../storage/interface.js';
+import { sameBits } from '../storage/memory.js';
+import { valueAt, type Head } from './head/head.js';
+import type { MemSeries } from './head/series.js';
+
+/** What the appender needs from the DB: the head, and a durable commit. */
+export interface AppendTarget {
+  head: Head;
+  /** Writes series and samples to the WAL, then applies them to the head. */
+  commitBatch(newSeries: MemSeries[], refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): Promise<void>;
+  /** Counts refused samples by reason, for self-metrics. */
+  onRejected(code: StorageError['code']): void;
+  readonly closed: boolean;
+}
+
+export class TSDBAppender implements Appender {
+  #db: AppendTarget;
+  #backfill: boolean;
+  #refs = new Int32Array(64);
+  #ts = new Float64Array(64);
+  #vs = new Float64Array(64);
+  #n = 0;
+  #newSeries = new Set<MemSeries>();
+  #done = false;
+
+  constructor(db: AppendTarget, backfill: boolean) {
+    this.#db = db;
+    this.#backfill = backfill;
+  }
+
+  append(ref: SeriesRef, labels: Labels | undefined, t: number, v: number): SeriesRef {
+    if (this.#done) throw new StorageError('closed', 'cannot append: this appender was already committed or rolled back');
+    const head = this.#db.head;
+    let s = ref > 0 ? head.get(ref) : undefined;
+    if (s === undefined) {
+      if (labels === undefined) throw new StorageError('unknown_series_ref', `cannot append: unknown series ref ${ref} and no labels given`);
+      s = head.lookup(labels);
+      if (s === undefined) {
+        const bad = labels.length === 0 ? 'empty label set' : validateLabels(labels);
+        if (bad) {
+          this.#db.onRejected('invalid_labels');
+          throw new StorageError('invalid_labels', `invalid labels ${labels.toString()}: ${bad}`);
+        }
+        s = head.getOrCreate(labels);
+      }
+    }
+    if (!Number.isSafeInteger(t)) {
+      this.#db.onRejected('out_of_bounds');
+      throw new StorageError('out_of_bounds', `out of bounds: timestamp ${t} is not an integer number of milliseconds in range`);
+    }
+    if (t <= s.maxT) {
+      // Older than (or equal to) this series' newest sample.
+      const old = valueAt(s, t);
+      if (old !== undefined) {
+        if (!sameBits(old, v)) {
+          this.#db.onRejected('duplicate_sample');
+          throw errDuplicate(t);
+        }
+      }
+    }
+    if (!this.#backfill) {
+      const min = head.minValidTime();
+      if (t < min) {
+        this.#db.onRejected('too_old');
+        throw errTooOld(t, min);
+      }
+    }
+    if (!s.logged) this.#newSeries.add(s);
+    const n = this.#n;
+    if (n === this.#refs.length) this.#grow();
+    this.#refs[n] = s.ref;
+    this.#ts[n] = t;
+    this.#vs[n] = v;
+    this.#n = n + 1;
+    return s.ref;
+  }
+
+  #grow(): void {
+    const cap = this.#refs.length * 2;
+    const r = new Int32Array(cap);
+    const t = new Float64Array(cap);
+    const v = new Float64Array(cap);
+    r.set(this.#refs);
+    t.set(this.#ts);
+    v.set(this.#vs);
+    this.#refs = r;
+    this.#ts = t;
+    this.#vs = v;
+  }
+
+  async commit(): Promise<void> {
+    if (this.#done) throw new StorageError('closed', 'cannot commit: this appender was already committed or rolled back');
+    this.#done = true;
+    if (this.#n === 0 && this.#newSeries.size === 0) return;
+    if (this.#db.closed) throw new StorageError('closed', 'cannot commit: storage is closed');
+    await this.#db.commitBatch([...this.#newSeries], this.#refs, this.#ts, this.#vs, this.#n);
+  }
+
+  rollback(): void {
+    this.#done = true;
+    this.#n = 0;
+    this.#newSeries.clear();
+  }
+}

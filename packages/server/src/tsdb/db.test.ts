@@ -1,0 +1,160 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Labels } from '../model/labels.js';
+import { Matcher } from '../model/matcher.js';
+import { readAll, storageConformance } from '../storage/conformance.js';
+import type { Storage } from '../storage/interface.js';
+import { TSDB } from './db.js';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'vigil-tsdb-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const opened = new WeakMap<Storage, string>();
+storageConformance('tsdb', {
+  open: async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    opened.set(db, dir);
+    return db;
+  },
+  reopen: async (s) => {
+    const dir = opened.get(s)!;
+    await s.close();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    opened.set(db, dir);
+    return db;
+  },
+});
+
+const L = (o: Record<string, string>) => Labels.fromObject(o);
+const H = 3600_000;
+
+describe('tsdb blocks and compaction', () => {
+  it('cuts the head into blocks, reads across head and blocks, and survives reopen', async () => {
+    const dir = tmp();
+    let db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    const refs: number[] = [];
+    // 10 hours of data at 1 min for 50 series.
+    for (let t = 0; t < 10 * H; t += 60_000) {
+      const app = db.appender();
+      for (let i = 0; i < 50; i++) refs[i] = app.append(refs[i] ?? 0, L({ __name__: 'm', i: String(i) }), t, i + t / 60_000);
+      await app.commit();
+    }
+    await db.compact();
+    expect(db.blocks().length).toBeGreaterThan(0);
+    expect(db.head.minT).toBeGreaterThanOrEqual(db.blocks()[db.blocks().length - 1].maxTime - 1);
+    const check = (s: TSDB) => {
+      const got = readAll(s, [new Matcher('=', 'i', '7')]);
+      expect(got.length).toBe(1);
+      expect(got[0].ts.length).toBe(600);
+      expect(got[0].ts[0]).toBe(0);
+      expect(got[0].vs[599]).toBe(7 + 599);
+      const mid = readAll(s, [new Matcher('=~', 'i', '1|2')], 2 * H - 60_000, 2 * H + 60_000);
+      expect(mid.map((r) => r.ts)).toEqual([
+        [2 * H - 60_000, 2 * H, 2 * H + 60_000],
+        [2 * H - 60_000, 2 * H, 2 * H + 60_000],
+      ]);
+    };
+    check(db);
+    await db.close();
+    db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    check(db);
+    // Force everything into blocks, then merge them.
+    await db.compact({ all: true });
+    check(db);
+    await db.close();
+  });
+
+  it('accepts out-of-order samples in the window, refuses older ones unless backfilling, and merges overlapping blocks', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0, oooWindowMs: H });
+    let app = db.appender();
+    const ref = app.append(0, L({ __name__: 'x' }), 10 * H, 1);
+    await app.commit();
+    app = db.appender();
+    app.append(ref, undefined, 10 * H - 30 * 60_000, 0.5);
+    expect(() => app.append(ref, undefined, 8 * H, 0)).toThrowError(/too old/);
+    await app.commit();
+    // Backfill: far older data goes in through the same API.
+    const bf = db.appender({ allowBackfill: true });
+    for (let t = 0; t < 5 * H; t += 15 * 60_000) bf.append(0, L({ __name__: 'x' }), t, t);
+    await bf.commit();
+    await db.compact({ all: true });
+    const [got] = readAll(db, [new Matcher('=', '__name__', 'x')]);
+    expect(got.ts.length).toBe(20 + 2);
+    expect(got.ts[got.ts.length - 2]).toBe(10 * H - 30 * 60_000);
+    // No overlapping blocks remain.
+    const metas = [...db.blocks()].sort((a, b) => a.minTime - b.minTime);
+    for (let i = 1; i < metas.length; i++) expect(metas[i].minTime).toBeGreaterThanOrEqual(metas[i - 1].maxTime);
+    await db.close();
+  });
+
+  it('deletes series through tombstones in blocks and the head', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    for (let t = 0; t < 6 * H; t += 60_000) {
+      const app = db.appender();
+      app.append(0, L({ __name__: 'd', k: 'a' }), t, 1);
+      app.append(0, L({ __name__: 'd', k: 'b' }), t, 2);
+      await app.commit();
+    }
+    await db.compact();
+    await db.deleteSeries([new Matcher('=', 'k', 'a')], H, 5 * H);
+    const count = () => readAll(db, [new Matcher('=', '__name__', 'd')]).map((r) => r.ts.length);
+    expect(count()).toEqual([360 - 241, 360]);
+    await db.compact({ all: true });
+    expect(count()).toEqual([360 - 241, 360]);
+    await db.close();
+    const again = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    expect(readAll(again, [new Matcher('=', '__name__', 'd')]).map((r) => r.ts.length)).toEqual([360 - 241, 360]);
+    await again.close();
+  });
+
+  it('applies time and size retention to blocks', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0, retentionMs: 4 * H });
+    for (let t = 0; t < 12 * H; t += 60_000) {
+      const app = db.appender();
+      app.append(0, L({ __name__: 'r' }), t, t);
+      await app.commit();
+    }
+    await db.compact();
+    const [got] = readAll(db, [new Matcher('=', '__name__', 'r')]);
+    expect(got.ts[0]).toBeGreaterThanOrEqual(6 * H);
+    await db.close();
+  });
+
+  it('refuses a second open of the same directory with a clear message', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    await expect(TSDB.open({ dir })).rejects.toThrowError(/locked by another running Vigil/);
+    await db.close();
+    const again = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    await again.close();
+  });
+
+  it('keeps staleness markers bit-exact through blocks', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    const stale = new DataView(new ArrayBuffer(8));
+    stale.setBigUint64(0, 0x7ff0000000000002n);
+    const app = db.appender();
+    for (let t = 0; t < 100; t++) app.append(0, L({ __name__: 's' }), t * 60_000, t % 10 === 0 ? stale.getFloat64(0) : t * 0.01);
+    await app.commit();
+    await db.compact({ all: true });
+    const [got] = readAll(db, [new Matcher('=', '__name__', 's')]);
+    expect(got.bits[10]).toBe('7ff0000000000002');
+    expect(got.vs[11]).toBe(0.11);
+    expect(readdirSync(dir).some((n) => /^[0-9A-Z]{26}$/.test(n))).toBe(true);
+    await db.close();
+  });
+});

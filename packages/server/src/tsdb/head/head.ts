@@ -1,0 +1,364 @@
+/**
+ * The head: the in-memory, appendable part of the TSDB. It holds the most
+ * recent data (at most a couple of block ranges) in compressed chunks, with a
+ * postings index for selection. Writes reach it only after they are in the
+ * WAL (see ../appender.ts); it is rebuilt from the WAL on start.
+ */
+import { Labels, compareLabels } from '../../model/labels.js';
+import type { Matcher } from '../../model/matcher.js';
+import { ValueType, type SampleIterator, type Series } from '../../storage/interface.js';
+import { ArraySampleIterator } from '../../storage/arrayiter.js';
+import { BoundedIterator, ChainIterator, MergeIterator } from '../../storage/merge.js';
+import { sameBits } from '../../storage/memory.js';
+import { XorIterator } from '../chunkenc/xor.js';
+import { MemPostings, postingsForMatchers } from '../index/postings.js';
+import { MemSeries, type ClosedChunk } from './series.js';
+
+export interface HeadOptions {
+  /** Block range in ms; head chunks never cross a multiple of it. */
+  blockRange: number;
+  /** Out-of-order samples are accepted back to this far behind the newest sample. */
+  oooWindow: number;
+  now?: () => number;
+}
+
+/** What applying a batch did, for self-metrics. */
+export interface ApplyResult {
+  inOrder: number;
+  outOfOrder: number;
+  /** Dropped: same timestamp already present (different value raced in), or too old by then. */
+  dropped: number;
+  chunksCreated: number;
+}
+
+export class Head {
+  readonly opts: HeadOptions;
+  /** Series by ref; refs are dense from 1, holes after garbage collection. */
+  readonly series: (MemSeries | undefined)[] = [undefined];
+  readonly postings = new MemPostings();
+  #byHash = new Map<number, MemSeries | MemSeries[]>();
+  #symbols = new Map<string, string>();
+  numSeries = 0;
+  /** Newest timestamp of any committed sample (or of the newest block). */
+  maxT = -Infinity;
+  /** Oldest timestamp still held (data older is in blocks). */
+  minT = Infinity;
+  /** Samples are refused below this time (data before it is in blocks; backfill it). */
+  floor = -Infinity;
+  chunksCreated = 0;
+  chunksRemoved = 0;
+  seriesCreated = 0;
+  seriesRemoved = 0;
+
+  constructor(opts: HeadOptions) {
+    this.opts = opts;
+  }
+
+  /** Oldest timestamp an append may have: `oooWindow` behind the newest sample. */
+  minValidTime(): number {
+    return this.maxT === -Infinity ? -Infinity : this.maxT - this.opts.oooWindow;
+  }
+
+  nextRef(): number {
+    return this.series.length;
+  }
+
+  get(ref: number): MemSeries | undefined {
+    return this.series[ref];
+  }
+
+  lookup(labels: Labels): MemSeries | undefined {
+    const e = this.#byHash.get(labels.hash());
+    if (e === undefined) return undefined;
+    if (!Array.isArray(e)) return e.labels.equals(labels) ? e : undefined;
+    for (const s of e) if (s.labels.equals(labels)) return s;
+    return undefined;
+  }
+
+  /** Finds or creates the series; `ref` forces the ref (WAL replay). */
+  getOrCreate(labels: Labels, ref?: number): MemSeries {
+    const found = this.lookup(labels);
+    if (found) return found;
+    const r = ref ?? this.series.length;
+    const s = new MemSeries(r, this.#intern(labels));
+    while (this.series.length < r) this.series.push(undefined);
+    this.series[r] = s;
+    const h = labels.hash();
+    const e = this.#byHash.get(h);
+    if (e === undefined) this.#byHash.set(h, s);
+    else if (Array.isArray(e)) e.push(s);
+    else this.#byHash.set(h, [e, s]);
+    this.postings.add(r, s.labels.pairs);
+    this.numSeries++;
+    this.seriesCreated++;
+    return s;
+  }
+
+  /** Shares label strings between series: names and common values are stored once. */
+  #intern(labels: Labels): Labels {
+    const p = labels.pairs;
+    const out = new Array<string>(p.length);
+    for (let i = 0; i < p.length; i++) {
+      const s = p[i];
+      let k = this.#symbols.get(s);
+      if (k === undefined) {
+        k = s;
+        this.#symbols.set(s, s);
+      }
+      out[i] = k;
+    }
+    return Labels.fromSortedPairs(out);
+  }
+
+  /** Applies committed samples (already in the WAL) in the given order. */
+  apply(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number, out: ApplyResult): void {
+    const range = this.opts.blockRange;
+    const now = this.opts.now ? this.opts.now() : Date.now();
+    const series = this.series;
+    let maxT = this.maxT;
+    let minT = this.minT;
+    for (let i = 0; i < n; i++) {
+      const s = series[refs[i]];
+      if (s === undefined) {
+        out.dropped++;
+        continue;
+      }
+      const t = ts[i];
+      const v = vs[i];
+      if (t > s.maxT) {
+        if (s.appendInOrder(t, v, range)) out.chunksCreated++;
+        out.inOrder++;
+      } else if (t === s.maxT) {
+        // A duplicate of the newest sample: nothing to store. A different value
+        // here lost a race with another appender's commit; the first one stays.
+        if (!sameBits(v, s.lastV)) out.dropped++;
+        continue;
+      } else if (inChunks(s, t) || !s.insertOOO(t, v)) {
+        out.dropped++;
+        continue;
+      } else {
+        out.outOfOrder++;
+      }
+      s.lastAppend = now;
+      if (t > maxT) maxT = t;
+      if (t < minT) minT = t;
+    }
+    this.maxT = maxT;
+    this.minT = minT;
+    this.chunksCreated += out.chunksCreated;
+  }
+
+  /** Series matching the matchers with data in [mint, maxt], sorted by labels. */
+  select(matchers: readonly Matcher[], mint: number, maxt: number): Series[] {
+    const ids = postingsForMatchers(this.postings, matchers);
+    const out: HeadSeriesView[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const s = this.series[ids[i]];
+      if (s === undefined || !s.hasData() || s.minTime > maxt || s.maxTime < mint) continue;
+      out.push(new HeadSeriesView(s, mint, maxt));
+    }
+    out.sort((a, b) => compareLabels(a.labels, b.labels));
+    return out;
+  }
+
+  /** The series matching the matchers with data in range (unsorted). */
+  matching(matchers: readonly Matcher[], mint: number, maxt: number): MemSeries[] {
+    const ids = postingsForMatchers(this.postings, matchers);
+    const out: MemSeries[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const s = this.series[ids[i]];
+      if (s !== undefined && s.hasData() && s.minTime <= maxt && s.maxTime >= mint) out.push(s);
+    }
+    return out;
+  }
+
+  /** Drops the samples of matching series in [mint, maxt] (chunks are rewritten). */
+  deleteRange(matchers: readonly Matcher[], mint: number, maxt: number): number {
+    let touched = 0;
+    for (const s of this.matching(matchers, mint, maxt)) {
+      deleteFromSeries(s, mint, maxt, this.opts.blockRange);
+      touched++;
+    }
+    return touched;
+  }
+
+  /** Applies a deletion to one series by ref (WAL replay of a tombstone). */
+  deleteRef(ref: number, mint: number, maxt: number): void {
+    const s = this.series[ref];
+    if (s) deleteFromSeries(s, mint, maxt, this.opts.blockRange);
+  }
+
+  /**
+   * Drops all data older than `t` (it is in a block now) and removes series
+   * that have no data left and were not appended to since `idleBefore`.
+   * Returns the refs removed.
+   */
+  truncate(t: number, idleBefore: number): Set<number> {
+    const removed = new Set<number>();
+    let minT = Infinity;
+    for (let r = 1; r < this.series.length; r++) {
+      const s = this.series[r];
+      if (s === undefined) continue;
+      const before = s.closed.length;
+      s.truncateBefore(t);
+      this.chunksRemoved += before - s.closed.length;
+      if (!s.hasData() && s.lastAppend < idleBefore) {
+        removed.add(r);
+        this.#removeSeries(s);
+      } else if (s.hasData()) {
+        minT = Math.min(minT, s.minTime);
+      }
+    }
+    this.postings.delete(removed);
+    this.minT = minT;
+    if (t > this.floor) this.floor = t;
+    return removed;
+  }
+
+  #removeSeries(s: MemSeries): void {
+    this.series[s.ref] = undefined;
+    const h = s.labels.hash();
+    const e = this.#byHash.get(h);
+    if (Array.isArray(e)) {
+      const rest = e.filter((x) => x !== s);
+      if (rest.length === 1) this.#byHash.set(h, rest[0]);
+      else this.#byHash.set(h, rest);
+    } else {
+      this.#byHash.delete(h);
+    }
+    this.numSeries--;
+    this.seriesRemoved++;
+  }
+
+  /** Number of chunks held (closed + open). */
+  numChunks(): number {
+    let n = 0;
+    for (let r = 1; r < this.series.length; r++) {
+      const s = this.series[r];
+      if (s) n += s.closed.length + (s.open && s.open.numSamples > 0 ? 1 : 0);
+    }
+    return n;
+  }
+
+  /** Samples in [mint, maxt) of one series, merged and sorted, into reusable buffers. */
+  readRange(s: MemSeries, mint: number, maxt: number, buf: SampleBuffer): void {
+    buf.n = 0;
+    const it = new HeadSeriesView(s, mint, maxt - 1).iterator();
+    while (it.next() !== ValueType.None) buf.push(it.t, it.v);
+  }
+}
+
+/** A growable pair of typed arrays. */
+export class SampleBuffer {
+  ts = new Float64Array(256);
+  vs = new Float64Array(256);
+  n = 0;
+
+  push(t: number, v: number): void {
+    if (this.n === this.ts.length) {
+      const nt = new Float64Array(this.n * 2);
+      const nv = new Float64Array(this.n * 2);
+      nt.set(this.ts);
+      nv.set(this.vs);
+      this.ts = nt;
+      this.vs = nv;
+    }
+    this.ts[this.n] = t;
+    this.vs[this.n] = v;
+    this.n++;
+  }
+}
+
+/**
+ * The value already stored at timestamp t (older than the newest sample), or
+ * undefined: used to refuse out-of-order duplicates with a different value.
+ */
+export function valueAt(s: MemSeries, t: number): number | undefined {
+  if (t === s.maxT) return s.lastV;
+  for (let i = 0; i < s.oooN; i++) if (s.oooT![i] === t) return s.oooV![i];
+  const it = new XorIterator();
+  for (const c of s.closed) {
+    if (t < c.mint || t > c.maxt) continue;
+    it.reset(c.bytes);
+    if (it.seek(t) !== ValueType.None && it.t === t) return it.v;
+  }
+  if (s.open && s.open.numSamples > 0 && t >= s.openMint) {
+    it.reset(s.open.bytes());
+    if (it.seek(t) !== ValueType.None && it.t === t) return it.v;
+  }
+  return undefined;
+}
+
+/** Whether an in-order chunk already holds timestamp t (out-of-order duplicate check). */
+function inChunks(s: MemSeries, t: number): boolean {
+  const it = new XorIterator();
+  for (const c of s.closed) {
+    if (t < c.mint || t > c.maxt) continue;
+    it.reset(c.bytes);
+    if (it.seek(t) !== ValueType.None && it.t === t) return true;
+  }
+  if (s.open && s.open.numSamples > 0 && t >= s.openMint) {
+    it.reset(s.open.bytes());
+    if (it.seek(t) !== ValueType.None && it.t === t) return true;
+  }
+  return false;
+}
+
+function deleteFromSeries(s: MemSeries, mint: number, maxt: number, blockRange: number): void {
+  const keepT: number[] = [];
+  const keepV: number[] = [];
+  const it = new HeadSeriesView(s, -Infinity, Infinity).iterator();
+  while (it.next() !== ValueType.None) {
+    if (it.t < mint || it.t > maxt) {
+      keepT.push(it.t);
+      keepV.push(it.v);
+    }
+  }
+  const lastAppend = s.lastAppend;
+  s.closed = [];
+  s.open = null;
+  s.maxT = -Infinity;
+  s.oooT = s.oooV = null;
+  s.oooN = 0;
+  for (let i = 0; i < keepT.length; i++) s.appendInOrder(keepT[i], keepV[i], blockRange);
+  s.cutOpen();
+  s.lastAppend = lastAppend;
+}
+
+/**
+ * A point-in-time view of a head series for a querier: it captures the chunk
+ * list and sample counts when created, so later appends are not seen.
+ */
+class HeadSeriesView implements Series {
+  readonly labels: Labels;
+  #chunks: ClosedChunk[];
+  #oooT: Float64Array | null;
+  #oooV: Float64Array | null;
+  #mint: number;
+  #maxt: number;
+
+  constructor(s: MemSeries, mint: number, maxt: number) {
+    this.labels = s.labels;
+    this.#mint = mint;
+    this.#maxt = maxt;
+    const chunks: ClosedChunk[] = [];
+    for (const c of s.closed) if (c.maxt >= mint && c.mint <= maxt) chunks.push(c);
+    if (s.open && s.open.numSamples > 0 && s.maxT >= mint && s.openMint <= maxt) {
+      chunks.push({ mint: s.openMint, maxt: s.maxT, n: s.open.numSamples, bytes: s.open.bytes() });
+    }
+    this.#chunks = chunks;
+    if (s.oooN > 0) {
+      this.#oooT = s.oooT!.slice(0, s.oooN);
+      this.#oooV = s.oooV!.slice(0, s.oooN);
+    } else {
+      this.#oooT = this.#oooV = null;
+    }
+  }
+
+  iterator(): SampleIterator {
+    const its: SampleIterator[] = this.#chunks.map((c) => new BoundedIterator(() => new XorIterator().reset(c.bytes), this.#mint, this.#maxt));
+    const inOrder = its.length === 1 ? its[0] : new ChainIterator(its);
+    if (this.#oooT === null) return inOrder;
+    return new MergeIterator(inOrder, new ArraySampleIterator(this.#oooT, this.#oooV!, this.#oooT.length, this.#mint, this.#maxt));
+  }
+}

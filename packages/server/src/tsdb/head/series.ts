@@ -1,0 +1,139 @@
+/**
+ * One series in the head: its labels, its closed XOR chunks, the open chunk
+ * being appended to, and a small sorted buffer for out-of-order samples.
+ */
+import type { Labels } from '../../model/labels.js';
+import { XorChunk } from '../chunkenc/xor.js';
+
+/** An immutable, trimmed head chunk. */
+export interface ClosedChunk {
+  mint: number;
+  maxt: number;
+  n: number;
+  bytes: Uint8Array;
+}
+
+/** Samples per head chunk before a new one is cut (chunks are also cut at block boundaries). */
+export const SAMPLES_PER_CHUNK = 240;
+
+export class MemSeries {
+  readonly ref: number;
+  readonly labels: Labels;
+  closed: ClosedChunk[] = [];
+  open: XorChunk | null = null;
+  openMint = 0;
+  /** End (exclusive) of the block range the open chunk belongs to. */
+  openRangeEnd = 0;
+  /** Newest in-order timestamp and its value (for duplicate checks). */
+  maxT = -Infinity;
+  lastV = 0;
+  /** Out-of-order samples, sorted by timestamp, not yet in a block. */
+  oooT: Float64Array | null = null;
+  oooV: Float64Array | null = null;
+  oooN = 0;
+  /** Whether the series record is in the WAL. */
+  logged = false;
+  /** Last head append time in ms (for garbage collection of idle series). */
+  lastAppend = 0;
+
+  constructor(ref: number, labels: Labels) {
+    this.ref = ref;
+    this.labels = labels;
+  }
+
+  get minTime(): number {
+    let m = Infinity;
+    if (this.closed.length) m = this.closed[0].mint;
+    else if (this.open && this.open.numSamples > 0) m = this.openMint;
+    if (this.oooN > 0 && this.oooT![0] < m) m = this.oooT![0];
+    return m;
+  }
+
+  get maxTime(): number {
+    let m = this.maxT;
+    if (this.oooN > 0 && this.oooT![this.oooN - 1] > m) m = this.oooT![this.oooN - 1];
+    return m;
+  }
+
+  hasData(): boolean {
+    return this.closed.length > 0 || (this.open !== null && this.open.numSamples > 0) || this.oooN > 0;
+  }
+
+  /** Appends an in-order sample (t > maxT), cutting a chunk at the size limit or the block boundary. */
+  appendInOrder(t: number, v: number, blockRange: number): boolean {
+    let created = false;
+    if (this.open === null || this.open.numSamples >= SAMPLES_PER_CHUNK || t >= this.openRangeEnd) {
+      this.cutOpen();
+      this.open = new XorChunk();
+      this.openMint = t;
+      this.openRangeEnd = (Math.floor(t / blockRange) + 1) * blockRange;
+      created = true;
+    }
+    this.open.append(t, v);
+    this.maxT = t;
+    this.lastV = v;
+    return created;
+  }
+
+  /** Closes the open chunk (trimming its buffer). */
+  cutOpen(): void {
+    const o = this.open;
+    if (o === null) return;
+    if (o.numSamples > 0) this.closed.push({ mint: this.openMint, maxt: this.maxT, n: o.numSamples, bytes: o.bytes().slice() });
+    this.open = null;
+  }
+
+  /**
+   * Inserts an out-of-order sample. Returns false (and changes nothing) when
+   * a sample with this timestamp is already buffered.
+   */
+  insertOOO(t: number, v: number): boolean {
+    if (this.oooT === null) {
+      this.oooT = new Float64Array(4);
+      this.oooV = new Float64Array(4);
+    }
+    let lo = 0;
+    let hi = this.oooN;
+    const ts = this.oooT;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < this.oooN && ts[lo] === t) return false;
+    if (this.oooN === ts.length) {
+      const nt = new Float64Array(ts.length * 2);
+      const nv = new Float64Array(ts.length * 2);
+      nt.set(ts);
+      nv.set(this.oooV!);
+      this.oooT = nt;
+      this.oooV = nv;
+    }
+    this.oooT.copyWithin(lo + 1, lo, this.oooN);
+    this.oooV!.copyWithin(lo + 1, lo, this.oooN);
+    this.oooT[lo] = t;
+    this.oooV![lo] = v;
+    this.oooN++;
+    return true;
+  }
+
+  /** Drops all data with timestamps < t (after those samples went into a block). */
+  truncateBefore(t: number): void {
+    if (this.open !== null && this.maxT < t) this.cutOpen();
+    let k = 0;
+    while (k < this.closed.length && this.closed[k].maxt < t) k++;
+    if (k > 0) this.closed = this.closed.slice(k);
+    if (this.oooN > 0) {
+      let i = 0;
+      while (i < this.oooN && this.oooT![i] < t) i++;
+      if (i > 0) {
+        this.oooT!.copyWithin(0, i, this.oooN);
+        this.oooV!.copyWithin(0, i, this.oooN);
+        this.oooN -= i;
+      }
+      if (this.oooN === 0) {
+        this.oooT = this.oooV = null;
+      }
+    }
+  }
+}
