@@ -4,6 +4,7 @@
  * received and on the bytes after decompression (so a small gzip bomb cannot
  * blow up memory). Going over the limit is a 413 naming the limit.
  */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -61,23 +62,26 @@ export async function readBodyText(req: IncomingMessage, limit: number): Promise
 
 /**
  * Splits a chunk stream into lines, yielding `[lineNumber, text]` (1-based,
- * `\r\n` accepted). A line may span chunks; UTF-8 sequences split across
- * chunks are joined correctly.
+ * `\r\n` accepted). Lines are cut on bytes, so UTF-8 sequences split across
+ * chunks join up; a line that is not valid UTF-8 yields `undefined` as text
+ * (rather than being silently mangled into U+FFFD).
  */
-export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<[number, string]> {
-  let rest = '';
+export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<[number, string | undefined]> {
+  let rest: Buffer = Buffer.alloc(0);
   let n = 0;
-  const decoder = new TextDecoder('utf-8');
+  const decode = (b: Buffer): string | undefined => {
+    const end = b.length > 0 && b[b.length - 1] === 13 ? b.length - 1 : b.length;
+    const line = b.subarray(0, end);
+    return isUtf8(line) ? line.toString('utf8') : undefined;
+  };
   for await (const chunk of chunks) {
-    const text = rest + decoder.decode(chunk, { stream: true });
+    const buf = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      yield [++n, text.slice(start, end)];
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      yield [++n, decode(buf.subarray(start, nl))];
       start = nl + 1;
     }
-    rest = text.slice(start);
+    rest = buf.subarray(start);
   }
-  rest += decoder.decode();
-  if (rest !== '') yield [++n, rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+  if (rest.length > 0) yield [++n, decode(rest)];
 }

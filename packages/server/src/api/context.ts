@@ -1,0 +1,40 @@
+/** What the /api/v1 handlers are given: narrow dependencies, no server internals. */
+import type { Matcher } from '../model/matcher.js';
+import type { Registry } from '../metrics/registry.js';
+import type { Logger } from '../server/logger.js';
+import type { Storage } from '../storage/interface.js';
+import { ApiError, badData } from './errors.js';
+import type { Params } from './params.js';
+import { parseSelector } from './selector.js';
+
+export interface ApiOptions {
+  /** The storage once it is open; undefined before (handlers answer 503). */
+  storage: () => Storage | undefined;
+  registry: Registry;
+  logger: Logger;
+  /** Largest accepted request body (compressed and decompressed). */
+  maxBodyBytes: number;
+  /** Clock in ms, for samples imported without a timestamp. */
+  now?: () => number;
+  /** Samples per appender commit during imports (default 10 000). */
+  importBatchSize?: number;
+}
+
+export function requireStorage(opts: ApiOptions): Storage {
+  const s = opts.storage();
+  if (s === undefined) throw new ApiError('unavailable', 'storage is not ready yet');
+  return s;
+}
+
+/** Every `match[]` parameter as a matcher set; `required` makes an empty list an error. */
+export function matcherSets(params: Params, required: boolean): Matcher[][] {
+  const raw = params.getAll('match[]');
+  if (raw.length === 0 && required) throw badData('no match[] parameter provided');
+  return raw.map((s) => {
+    try {
+      return parseSelector(s);
+    } catch (err) {
+      throw badData(`invalid parameter "match[]": ${(err as Error).message}`);
+    }
+  });
+}
