@@ -516,12 +516,13 @@ export class Dataset {
     return this.#totalSamples;
   }
 
-  /** Earliest possible sample timestamp (inclusive) and the range end (exclusive). */
+  /** A bound at or below every sample timestamp. */
   get minTimeMs(): number {
     const o = this.options;
     return o.endMs - o.samples * o.intervalMs - o.intervalMs;
   }
 
+  /** The range end: every sample timestamp is below it. */
   get maxTimeMs(): number {
     return this.options.endMs;
   }
@@ -537,6 +538,21 @@ export class Dataset {
   /** Label sets of all series, in order (a fresh `Labels` per series). */
   *labels(): Generator<Labels> {
     for (const g of this.#groups) for (let s = 0; s < g.emit; s++) yield this.#labelsOf(g, s);
+  }
+
+  /** The label set of series `index` (a fresh `Labels`). */
+  seriesLabels(index: number): Labels {
+    const gs = this.#groups;
+    let lo = 0;
+    let hi = gs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (gs[mid].first <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    const g = gs[lo];
+    if (index < 0 || index >= this.options.series) throw new RangeError(`cannot get labels of series ${index}: the dataset has ${this.options.series}`);
+    return this.#labelsOf(g, index - g.first);
   }
 
   /** Every series with all its samples, in order. */

@@ -37,7 +37,11 @@ describe('Dataset', () => {
     for (const series of [1, 17, 1_234, 3_000]) {
       const ds = new Dataset({ ...small, series });
       const keys = new Set<string>();
-      for (const ls of ds.labels()) keys.add(ls.key());
+      let i = 0;
+      for (const ls of ds.labels()) {
+        keys.add(ls.key());
+        expect(ds.seriesLabels(i++).equals(ls)).toBe(true);
+      }
       expect(keys.size).toBe(series);
       expect(ds.seriesCount).toBe(series);
     }
