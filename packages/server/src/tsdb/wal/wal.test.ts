@@ -375,15 +375,27 @@ describe('Wal: write faults', () => {
     await batch(wal, 1);
     const write = vfs.inject({ ops: ['write'], code: 'EIO', partial: true, count: 1 });
     const trunc = vfs.inject({ ops: ['truncate'], code: 'EIO' });
-    await expect(batch(wal, 2)).rejects.toThrow(/EIO/);
+    // One group of three batches; its first half, with batch 2 whole, reaches the file.
+    const group = [batch(wal, 2, 50), batch(wal, 3, 50), batch(wal, 4, 50)];
+    for (const c of group) await expect(c).rejects.toThrow(/EIO/);
     expect(write.failed).toBe(1);
+    expect(wal.stats().writes).toBe(1);
     expect(logger.warnings()[0].msg).toMatch(/cannot truncate/);
-    await expect(batch(wal, 3)).rejects.toThrow(/cannot truncate WAL segment/);
+    expect(logger.warnings()[0].fields).toMatchObject({ invalidated: true });
+    // Were the process to die now, the whole frames of the failed group would not replay.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-wal-peek-'));
+    fs.cpSync(dir, copy, { recursive: true });
+    const peek = await Wal.open({ dir: copy, logger: memLogger() });
+    expect([...(await replayAll(peek)).series.keys()]).toEqual([1]);
+    await peek.close();
+    fs.rmSync(copy, { recursive: true });
+
+    await expect(batch(wal, 5)).rejects.toThrow(/cannot truncate WAL segment/);
     trunc.enabled = false;
-    await batch(wal, 4);
+    await batch(wal, 6);
     await wal.close();
     const again = await open({ logger: memLogger() });
-    expect([...(await replayAll(again)).series.keys()]).toEqual([1, 4]);
+    expect([...(await replayAll(again)).series.keys()]).toEqual([1, 6]);
     await again.close();
   });
 

@@ -54,6 +54,7 @@ export type WalSyncMode = 'commit' | 'interval';
 export const DEFAULT_SEGMENT_SIZE = 128 * 1024 * 1024;
 export const DEFAULT_SYNC_INTERVAL_MS = 1000;
 const MIN_SEGMENT_SIZE = 4096;
+const ZERO_BYTE = new Uint8Array(1);
 
 export interface WalOptions {
   /** The WAL directory; created when missing. */
@@ -471,10 +472,18 @@ export class Wal {
       await this.#segFile.truncate(offset);
     } catch (err) {
       this.#dirtyTail = offset;
+      // Whole frames of the failed group may be on disk with valid checksums.
+      // Zeroing the first type byte (an overwrite, needing no new space)
+      // makes a reader stop there should the process die before the retry.
+      const invalidated = await this.#segFile.pwrite(ZERO_BYTE, 0, 1, offset).then(
+        () => true,
+        () => false,
+      );
       this.#log.warn('cannot truncate WAL segment after a failed write; will retry before the next write', {
         segment: segmentName(this.#segIndex),
         offset,
         error: (err as Error).message,
+        invalidated,
       });
     }
   }
@@ -540,7 +549,6 @@ export class Wal {
   /** Resolves when everything logged so far is written and fsynced. */
   flush(): Promise<void> {
     return this.#control(async () => {
-      if (this.#dirtyTail >= 0) return;
       await this.#segFile.sync();
       this.#stats.fsyncs++;
       this.#unsynced = false;
@@ -694,7 +702,19 @@ export class Wal {
       if (prev >= 0) {
         const cpDir = path.join(this.dir, checkpointName(prev));
         for (const name of await this.#vfs.readdir(cpDir)) {
-          if (parseSegmentName(name) >= 0) inputs.push({ path: path.join(cpDir, name) });
+          if (parseSegmentName(name) < 0) continue;
+        inputs.push({
+          path: path.join(cpDir, name),
+          onDamage: async (scan) => {
+            this.#log.warn('WAL checkpoint file is damaged; records after the damage are lost', {
+              checkpoint: checkpointName(prev),
+              file: name,
+              offset: scan.damage!.offset,
+              droppedBytes: scan.damage!.dropped,
+              reason: scan.damage!.reason,
+            });
+          },
+        });
         }
       }
       for (const s of segs) {
@@ -747,10 +767,8 @@ export class Wal {
       await this.#draining;
     }
     try {
-      if (this.#dirtyTail < 0) {
-        await this.#segFile.sync();
-        this.#stats.fsyncs++;
-      }
+      await this.#segFile.sync();
+      this.#stats.fsyncs++;
     } finally {
       await this.#segFile.close();
     }
