@@ -107,6 +107,7 @@ const matchCases: MatchCase[] = [
   { pattern: '[\\x{1F600}-\\x{1F64F}]', match: ['😃'], noMatch: ['a'] },
   { pattern: '[\\n]', match: ['\n'], noMatch: ['n'] },
   { pattern: '[.]', match: ['.'], noMatch: ['a'] },
+  { pattern: 'a[^\\x00-\\x{10FFFF}]?', match: ['a'], noMatch: ['ab'], why: 'an empty class matches nothing' },
   { pattern: '[$^]+', match: ['^$'], noMatch: [] },
   // Case folding.
   { pattern: '(?i)k', match: ['k', 'K', KELVIN], noMatch: ['j'], why: 'Kelvin sign per simple folding' },
@@ -121,6 +122,7 @@ const matchCases: MatchCase[] = [
   { pattern: '(?i:A)b', match: ['ab', 'Ab'], noMatch: ['aB'] },
   { pattern: '(?i)a(?-i)b', match: ['Ab'], noMatch: ['AB'] },
   { pattern: '(?i)a(?-i:b)c', match: ['AbC'], noMatch: ['ABC'] },
+  { pattern: 'a(?i)b|c', match: ['aB', 'C'], noMatch: ['AB'], why: 'flags carry across |' },
   { pattern: '(a(?i)b)c', match: ['aBc'], noMatch: ['aBC'], why: 'flags end with the group' },
   { pattern: '(?i)1_-', match: ['1_-'], noMatch: [] },
   // Repetition.
