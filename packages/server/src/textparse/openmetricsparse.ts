@@ -15,10 +15,6 @@
  */
 import {
   BaseParser,
-  C_HASH,
-  C_LBRACE,
-  C_LF,
-  C_SP,
   Entry,
   Suffix,
   T,
@@ -29,6 +25,12 @@ import {
   typeName,
 } from './parser.js';
 import { parseFloatToken } from './numbers.js';
+
+// Module-local copies: the JIT folds local constants, while imported bindings stay loads.
+const C_LF = 10;
+const C_SP = 32;
+const C_HASH = 35;
+const C_LBRACE = 123;
 
 const HAS_TYPE = 1;
 const HAS_HELP = 2;

@@ -87,16 +87,16 @@ export interface Parser {
   readonly exemplarTimestamp: number | undefined;
 }
 
-export const C_TAB = 9;
-export const C_LF = 10;
-export const C_SP = 32;
-export const C_QUOTE = 34;
-export const C_HASH = 35;
-export const C_COMMA = 44;
-export const C_EQ = 61;
-export const C_BACKSLASH = 92;
-export const C_LBRACE = 123;
-export const C_RBRACE = 125;
+const C_TAB = 9;
+const C_LF = 10;
+const C_SP = 32;
+const C_QUOTE = 34;
+const C_HASH = 35;
+const C_COMMA = 44;
+const C_EQ = 61;
+const C_BACKSLASH = 92;
+const C_LBRACE = 123;
+const C_RBRACE = 125;
 
 /** Internal type codes, ordered as `TYPE_NAMES`. */
 export const enum T {
@@ -228,6 +228,9 @@ export abstract class BaseParser implements Parser {
 
   #name: string | undefined;
   #pairs: string[] = [];
+  /** Positions of the next backslash and line feed at or after the last quoted string (-1: none left). */
+  #nextBackslash = -2;
+  #nextLF = -2;
 
   constructor(body: string | Uint8Array) {
     if (typeof body === 'string') {
@@ -424,6 +427,17 @@ export abstract class BaseParser implements Parser {
   /** `p` is at an opening quote; returns the index of the closing quote and sets `quotedEscaped`. */
   protected scanQuoted(p: number, what: string): number {
     const s = this.s;
+    // Fast path: the closing quote found natively, with no backslash or line feed before it.
+    // The next backslash and line feed are cached, so each is searched for once per occurrence.
+    const q = s.indexOf('"', p + 1);
+    if (q > p) {
+      if (this.#nextBackslash <= p && this.#nextBackslash !== -1) this.#nextBackslash = s.indexOf('\\', p + 1);
+      if (this.#nextLF <= p && this.#nextLF !== -1) this.#nextLF = s.indexOf('\n', p + 1);
+      if ((this.#nextBackslash === -1 || this.#nextBackslash > q) && (this.#nextLF === -1 || this.#nextLF > q)) {
+        this.quotedEscaped = false;
+        return q;
+      }
+    }
     const len = this.len;
     let escaped = false;
     for (let i = p + 1; ; i++) {

@@ -7,17 +7,19 @@
 import {
   BaseParser,
   hasBackslash,
-  C_HASH,
-  C_LBRACE,
-  C_LF,
-  C_SP,
-  C_TAB,
   Entry,
   T,
   isLegacyNameStart,
   typeCode,
 } from './parser.js';
 import { parseFloatToken, parseIntToken } from './numbers.js';
+
+// Module-local copies: the JIT folds local constants, while imported bindings stay loads.
+const C_TAB = 9;
+const C_LF = 10;
+const C_SP = 32;
+const C_HASH = 35;
+const C_LBRACE = 123;
 
 export class PromParser extends BaseParser {
   /** The family of the last `# TYPE` line: samples are typed by it. */
