@@ -30,9 +30,9 @@ afterEach(() => {
 });
 
 /** Runs the writer, SIGKILLs it after `ms` of writing; resolves to the highest acknowledged batch. */
-function runAndKill(ms: number): Promise<{ maxAcked: number; firstBatch: number; stderr: string }> {
+function runAndKill(ms: number, sync: 'interval' | 'commit'): Promise<{ maxAcked: number; firstBatch: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, sync], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
     let maxAcked = 0;
     let firstBatch = -1;
     let out = '';
@@ -112,11 +112,11 @@ async function verify(): Promise<{ maxBatch: number; warnings: string[] }> {
 }
 
 describe('Wal: process crash (SIGKILL) loses nothing acknowledged', () => {
-  it('replays every acknowledged batch whole, and no partial batch, after each of several kills', async () => {
+  it('replays every acknowledged batch whole, and no partial batch, after each of several kills (both sync modes)', async () => {
     let maxAckedEver = 0;
     let totalWarnings = 0;
     for (let round = 0; round < 5; round++) {
-      const { maxAcked, firstBatch } = await runAndKill(150 + Math.floor(Math.random() * 600));
+      const { maxAcked, firstBatch } = await runAndKill(150 + Math.floor(Math.random() * 600), round % 2 === 0 ? 'interval' : 'commit');
       const { maxBatch, warnings } = await verify();
       totalWarnings += warnings.length;
       maxAckedEver = Math.max(maxAckedEver, maxAcked);

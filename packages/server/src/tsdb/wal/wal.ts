@@ -220,7 +220,10 @@ export class Wal {
 
   async #open_(): Promise<void> {
     const vfs = this.#vfs;
-    await vfs.mkdir(this.dir);
+    if ((await vfs.stat(this.dir)) === undefined) {
+      await vfs.mkdir(this.dir);
+      await vfs.syncDir(path.dirname(this.dir));
+    }
     const names = await vfs.readdir(this.dir);
     const segs: number[] = [];
     const cps: number[] = [];

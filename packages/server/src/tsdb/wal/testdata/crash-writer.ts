@@ -6,7 +6,7 @@
  * at t = b whose refs and values follow from (b, k), so the parent can check
  * every sample after the crash.
  *
- * Usage: node --import tsx crash-writer.ts <wal dir>
+ * Usage: node --import tsx crash-writer.ts <wal dir> [interval|commit]
  */
 import { pathToFileURL } from 'node:url';
 import { Labels } from '../../../model/labels.js';
@@ -24,11 +24,11 @@ export function crashSample(b: number, k: number): { ref: number; v: number } {
   return { ref: 1 + ((b * 7 + k) % b), v: k % 10 === 9 ? STALE_NAN : b * 10000 + k };
 }
 
-async function main(dir: string): Promise<void> {
+async function main(dir: string, sync: 'interval' | 'commit'): Promise<void> {
   const wal = await Wal.open({
     dir,
     segmentSize: 64 * 1024,
-    sync: 'interval',
+    sync,
     syncIntervalMs: 50,
     logger: { warn: (msg, f) => process.stderr.write(`warn: ${msg} ${JSON.stringify(f)}\n`), info() {} },
   });
@@ -68,7 +68,7 @@ async function main(dir: string): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv[2]).catch((err: unknown) => {
+  main(process.argv[2], process.argv[3] === 'commit' ? 'commit' : 'interval').catch((err: unknown) => {
     process.stderr.write(`crash-writer: ${String(err)}\n`);
     process.exit(1);
   });
