@@ -24,13 +24,11 @@
  *
  * Without bad lines: 200 with `{"status":"success","data":{"samplesAccepted":3,"samplesRejected":0}}`.
  */
-import { Labels, LabelsBuilder } from '../model/labels.js';
+import { isLegacyMetricName, Labels, LabelsBuilder } from '../model/labels.js';
 import type { Counter } from '../metrics/registry.js';
 import { StorageError } from '../storage/errors.js';
 import type { Appender, SeriesRef, Storage } from '../storage/interface.js';
-import { ParseError } from '../textparse/errors.js';
-import { Entry, isLegacyNameChar, isLegacyNameStart } from '../textparse/parser.js';
-import { PromParser } from '../textparse/promparse.js';
+import { Entry, ParseError, PromParser } from '../textparse/index.js';
 import { bodyChunks, lines } from './body.js';
 import { requireStorage, type ApiOptions } from './context.js';
 import { sendSuccess } from './envelope.js';
@@ -329,8 +327,6 @@ function countLines(b: Buffer): number {
 }
 
 function typeLine(name: string, type: string): string {
-  let legacy = name.length > 0 && isLegacyNameStart(name.charCodeAt(0), true);
-  for (let i = 1; legacy && i < name.length; i++) legacy = isLegacyNameChar(name.charCodeAt(i), true);
-  const written = legacy ? name : `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  const written = isLegacyMetricName(name) ? name : `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
   return `# TYPE ${written} ${type === 'unknown' ? 'untyped' : type}\n`;
 }
