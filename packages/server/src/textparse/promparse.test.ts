@@ -217,6 +217,21 @@ describe('PromParser: syntax', () => {
     ]);
   });
 
+  it('reads _created lines of the text format as plain samples (Python clients write them)', () => {
+    expect(parse('# TYPE c_total counter\nc_total 1\nc_created 1.7e9\n').slice(1)).toEqual([
+      { line: 2, sample: 'c_total', series: 'c_total', value: 1, type: 'counter' },
+      { line: 3, sample: 'c_created', series: 'c_created', value: 1.7e9, type: 'unknown' },
+    ]);
+  });
+
+  it('finds escapes and line ends after long stretches of plain quoted values', () => {
+    const plain = Array.from({ length: 50 }, (_, i) => `p{a="v${i}"} ${i}`).join('\n');
+    const rows = parse(`${plain}\nq{a="x\\"y"} 1\n${plain}\nr{a="open\n"} 2\ns{a="z"} 3\n`);
+    expect(rows[50]).toMatchObject({ sample: 'q{a="x\\"y"}' });
+    expect(rows[101]).toEqual({ error: 'unterminated quoted label value, got "\\n"', line: 102, column: 10 });
+    expect(rows.at(-1)).toMatchObject({ line: 104, sample: 's{a="z"}' });
+  });
+
   it('does not canonicalize le outside histograms', () => {
     expect(parse('x_bucket{le="1"} 1\n')[0]).toMatchObject({ sample: 'x_bucket{le="1"}' });
   });
