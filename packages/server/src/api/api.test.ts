@@ -190,6 +190,18 @@ describe('import and export', () => {
     expect(exp).toBe('{"metric":{"__name__":"ok"},"values":[1,2],"timestamps":[1000,2000]}\n');
   });
 
+  it('counts lines across the pieces a large text body is parsed in', async () => {
+    await server.close();
+    await start(8 << 20, 10_000);
+    const n = 60_000; // ~1.5 MB: more than one parse piece
+    let text = '# TYPE big gauge\n';
+    for (let i = 0; i < n; i++) text += `big{i="${i % 100}"} ${i} ${1000 + i}\n`;
+    text += 'big{ broken\n';
+    const r = await post('/api/v1/import/prometheus', text);
+    expect(r.status).toBe(400);
+    expect(r.body.data).toEqual({ samplesAccepted: n, samplesRejected: 1, errors: [{ line: n + 2, error: expect.any(String) }] });
+  });
+
   it('imports JSON lines, rejecting bad lines by number', async () => {
     const body =
       '{"metric":{"__name__":"j","a":"1"},"values":[1,NaN,+Inf,-Inf],"timestamps":[1,2,3,4]}\n' +
