@@ -15,7 +15,6 @@
  */
 import {
   BaseParser,
-  Entry,
   Suffix,
   T,
   hasBackslash,
@@ -23,7 +22,8 @@ import {
   isLegacyNameStart,
   typeCode,
   typeName,
-} from './parser.js';
+} from './base.js';
+import { Entry } from './parser.js';
 import { parseFloatToken } from './numbers.js';
 
 // Module-local copies: the JIT folds local constants, while imported bindings stay loads.

@@ -7,11 +7,11 @@
 import {
   BaseParser,
   hasBackslash,
-  Entry,
   T,
   isLegacyNameStart,
   typeCode,
-} from './parser.js';
+} from './base.js';
+import { Entry } from './parser.js';
 import { parseFloatToken, parseIntToken } from './numbers.js';
 
 // Module-local copies: the JIT folds local constants, while imported bindings stay loads.
