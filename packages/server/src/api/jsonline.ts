@@ -19,24 +19,9 @@
  * `nan`, `Inf`) as strings.
  */
 import { Labels } from '../model/labels.js';
+import { STALE_NAN, isStaleNaN } from '../model/value.js';
 
-/**
- * Prometheus's staleness marker, 0x7ff0000000000002: a signalling NaN. V8
- * keeps its bits in typed arrays and object fields but sets the quiet bit
- * when it goes through a plain `number[]` (giving 0x7ff8000000000002), so
- * sample values travel in `Float64Array`s here, and the quieted pattern is
- * recognised as the marker too.
- */
-export const STALE_NAN = new Float64Array(new Uint32Array([2, 0x7ff00000]).buffer)[0];
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-export function isStaleNaN(v: number): boolean {
-  if (v === v) return false;
-  f64[0] = v;
-  return u32[0] === 2 && (u32[1] === 0x7ff00000 || u32[1] === 0x7ff80000);
-}
+export { STALE_NAN, isStaleNaN };
 
 export function formatJsonValue(v: number): string {
   if (v !== v) return isStaleNaN(v) ? '"StaleNaN"' : 'NaN';

@@ -21,6 +21,11 @@ export interface CounterOptions {
   name: string;
   help: string;
   labelNames?: readonly string[];
+  /**
+   * When given, the (unlabelled) value is read from this function at
+   * exposition time: for totals a component already counts itself.
+   */
+  collect?: () => number;
 }
 
 export interface GaugeOptions {
@@ -100,7 +105,10 @@ export class Registry {
 
   counter(opts: CounterOptions): Counter {
     const labelNames = this.#check(opts.name, opts.labelNames ?? [], 'counter');
-    const fam = new LabelledFamily<CounterImpl>(opts.name, opts.help, 'counter', labelNames, () => new CounterImpl(opts.name));
+    if (opts.collect && labelNames.length > 0) {
+      throw new Error(`cannot register counter ${opts.name}: collect is only supported without labels`);
+    }
+    const fam = new LabelledFamily<CounterImpl>(opts.name, opts.help, 'counter', labelNames, () => new CounterImpl(opts.name, opts.collect));
     this.#families.set(opts.name, fam);
     const root = labelNames.length === 0 ? fam.child([]) : undefined;
     return {
@@ -216,7 +224,10 @@ class LabelledFamily<C extends Child> implements Family {
 
 class CounterImpl implements Child, CounterChild {
   #value = 0;
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    readonly collect: (() => number) | undefined,
+  ) {}
 
   inc(n = 1): void {
     if (!(n >= 0)) throw new Error(`counter ${this.name} cannot decrease (inc(${n}))`);
@@ -224,7 +235,16 @@ class CounterImpl implements Child, CounterChild {
   }
 
   write(out: string[], labelStr: string): void {
-    out.push(`${this.name}${labelStr} ${formatValue(this.#value)}\n`);
+    let v = this.#value;
+    if (this.collect) {
+      try {
+        v = this.collect();
+      } catch {
+        // A failing collector must not break the whole exposition.
+        v = NaN;
+      }
+    }
+    out.push(`${this.name}${labelStr} ${formatValue(v)}\n`);
   }
 }
 

@@ -6,6 +6,7 @@
 import { describe, expect, it, afterEach } from 'vitest';
 import { Labels } from '../model/labels.js';
 import { Matcher } from '../model/matcher.js';
+import { STALE_NAN } from '../model/value.js';
 import { StorageError } from './errors.js';
 import { ValueType, type Storage } from './interface.js';
 
@@ -18,12 +19,7 @@ export interface ConformanceHarness {
   skips?: Record<string, string>;
 }
 
-const STALE_NAN = (() => {
-  const b = new DataView(new ArrayBuffer(8));
-  b.setUint32(0, 0x7ff00000);
-  b.setUint32(4, 0x00000002);
-  return b.getFloat64(0);
-})();
+
 
 export function floatBits(v: number): string {
   const b = new DataView(new ArrayBuffer(8));

@@ -158,3 +158,36 @@ describe('tsdb blocks and compaction', () => {
     await db.close();
   });
 });
+
+describe('tsdb self-metrics', () => {
+  it('exposes appends, series, chunks, WAL, compactions, blocks, bytes and out-of-order counts', async () => {
+    const { Registry } = await import('../metrics/registry.js');
+    const registry = new Registry();
+    const db = await TSDB.open({ dir: tmp(), compactionIntervalMs: 0, registry });
+    for (let t = 0; t < 4 * H; t += 60_000) {
+      const app = db.appender();
+      app.append(0, L({ __name__: 'm' }), t, 1);
+      await app.commit();
+    }
+    const app = db.appender();
+    app.append(0, L({ __name__: 'm' }), 4 * H - 90_000, 1);
+    expect(() => app.append(0, L({ __name__: 'm' }), 0, 1)).toThrow();
+    await app.commit();
+    await db.compact();
+    const text = registry.expose();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('vigil_tsdb_head_samples_appended_total')).toBe(241);
+    expect(value('vigil_tsdb_out_of_order_samples_appended_total')).toBe(1);
+    expect(text).toMatch(/^vigil_tsdb_samples_rejected_total\{reason="too_old"\} 1$/m);
+    expect(value('vigil_tsdb_head_series_created_total')).toBe(1);
+    expect(value('vigil_tsdb_head_series')).toBe(1);
+    expect(value('vigil_tsdb_head_chunks')).toBeGreaterThan(0);
+    expect(value('vigil_tsdb_wal_fsyncs_total')).toBeGreaterThanOrEqual(0);
+    expect(value('vigil_tsdb_wal_storage_size_bytes')).toBeGreaterThan(0);
+    expect(value('vigil_tsdb_compactions_total')).toBeGreaterThan(0);
+    expect(value('vigil_tsdb_compaction_duration_seconds_count')).toBeGreaterThan(0);
+    expect(value('vigil_tsdb_blocks_loaded')).toBeGreaterThan(0);
+    expect(value('vigil_tsdb_storage_blocks_bytes')).toBeGreaterThan(0);
+    await db.close();
+  });
+});

@@ -27,6 +27,7 @@ import type { MemSeries } from './head/series.js';
 import { DirLock } from './lock.js';
 import { TSDBWal } from './dbwal.js';
 import type { Vfs } from './vfs.js';
+import { WAL_METRICS, type WalStats } from './wal/index.js';
 
 export interface TSDBOptions {
   dir: string;
@@ -348,6 +349,10 @@ export class TSDB implements Storage, AppendTarget {
     return { chunksBytes, indexBytes, walBytes, totalBytes: total + walBytes };
   }
 
+  walStats(): WalStats {
+    return this.#wal.stats();
+  }
+
   blocks(): readonly BlockMeta[] {
     return this.#blocks.map((b) => b.meta);
   }
@@ -505,7 +510,11 @@ function declareMetrics(registry: Registry | undefined, db: TSDB) {
   gauge('vigil_tsdb_head_max_time_seconds', 'Newest timestamp in the head.', () => (db.head.maxT === -Infinity ? 0 : db.head.maxT / 1000));
   gauge('vigil_tsdb_blocks_loaded', 'Blocks open.', () => db.blocks().length);
   gauge('vigil_tsdb_storage_blocks_bytes', 'Bytes of all blocks on disk.', () => db.diskUsage().totalBytes - db.diskUsage().walBytes);
-  gauge('vigil_tsdb_wal_size_bytes', 'Bytes of the WAL on disk (segments and checkpoint).', () => db.diskUsage().walBytes);
+  for (const [key, m] of Object.entries(WAL_METRICS) as [keyof WalStats, (typeof WAL_METRICS)[keyof WalStats]][]) {
+    const collect = () => db.walStats()[key];
+    if (m.type === 'counter') r?.counter({ name: m.name, help: m.help, collect });
+    else r?.gauge({ name: m.name, help: m.help, collect });
+  }
   return {
     seriesCreated: counter('vigil_tsdb_head_series_created_total', 'Series created in the head.'),
     seriesRemoved: counter('vigil_tsdb_head_series_removed_total', 'Series removed from the head (no data left and idle).'),

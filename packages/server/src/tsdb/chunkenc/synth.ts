@@ -2,6 +2,7 @@
  * Deterministic synthetic series shaped like node_exporter data, for size
  * assertions in tests and for bench/chunkenc.ts. Same seed, same samples.
  */
+import { STALE_NAN } from '../../model/value.js';
 import { SampleBuffers } from './samples.js';
 
 export type SeriesKind =
@@ -34,7 +35,7 @@ export const NODE_EXPORTER_MIX: ReadonlyArray<readonly [SeriesKind, number]> = [
 ];
 
 /** Prometheus's staleness marker: a NaN with payload 2. */
-export const STALE_NAN = new Float64Array(new Uint32Array([2, 0x7ff00000]).buffer)[0];
+export { STALE_NAN };
 
 export interface SynthOptions {
   /** First timestamp (ms). */
