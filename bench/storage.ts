@@ -19,11 +19,12 @@ import { Matcher } from '../packages/server/src/model/matcher.js';
 import { ValueType } from '../packages/server/src/storage/interface.js';
 import { TSDB } from '../packages/server/src/tsdb/db.js';
 import { Dataset, DEFAULT_DATASET, writeText, type DatasetOptions, type Step } from './dataset.js';
-import { queryNumber, selfMetrics } from './peers/http.js';
+import { importPrometheusText, queryNumber, selfMetrics } from './peers/http.js';
 import { diskBytes, missingPeerMessage, readCpuSeconds, readMemory, settledMemory, type MemoryReading, type PeerProcess } from './peers/process.js';
 import { createBlocksFromOpenMetrics, prometheusBinary, prometheusVersion, promtoolBinary, startPrometheus } from './peers/prometheus.js';
 import { postWriteRequest, WriteRequestBuilder } from './peers/remote-write.js';
-import { flushAndMerge, importPrometheusText, startVictoriaMetrics, victoriaMetricsBinary, victoriaMetricsVersion } from './peers/victoriametrics.js';
+import { startVigilServer } from './peers/vigil.js';
+import { flushAndMerge, startVictoriaMetrics, victoriaMetricsBinary, victoriaMetricsVersion } from './peers/victoriametrics.js';
 
 // ---------------------------------------------------------------------------
 
@@ -120,8 +121,8 @@ interface Row {
   title: string;
   unit: string;
   better: Dir;
-  /** Whether the systems measure the same thing (a ratio makes sense). */
-  comparable: boolean;
+  /** The peers whose figure measures the same thing as Vigil's (a ratio makes sense). */
+  comparable: readonly System[];
   values: Partial<Record<System, number>>;
 }
 
@@ -131,7 +132,7 @@ class Results {
   readonly rows = new Map<string, Row>();
   readonly notes: string[] = [];
 
-  define(key: string, title: string, unit: string, better: Dir, comparable = true): void {
+  define(key: string, title: string, unit: string, better: Dir, comparable: readonly System[] = ['prometheus', 'victoria-metrics']): void {
     this.rows.set(key, { key, title, unit, better, comparable, values: {} });
   }
 
@@ -166,8 +167,8 @@ function printTable(r: Results): void {
       fmt(v.vigil),
       fmt(v.prometheus),
       fmt(v['victoria-metrics']),
-      row.comparable ? ratio(v.vigil, v.prometheus) : '—',
-      row.comparable ? ratio(v.vigil, v['victoria-metrics']) : '—',
+      row.comparable.includes('prometheus') ? ratio(v.vigil, v.prometheus) : '—',
+      row.comparable.includes('victoria-metrics') ? ratio(v.vigil, v['victoria-metrics']) : '—',
     ]);
   }
   const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c].length)));
@@ -289,7 +290,6 @@ async function benchVigil(ds: Dataset, o: BenchOptions, work: string, r: Results
   if (stats.rejected > 0) r.notes.push(`Vigil rejected ${stats.rejected} samples; first: ${stats.firstError}`);
   log(`appended ${stats.samples} samples in ${seconds(stats.wallMs)} (${seconds(stats.cpuMs)} CPU), commits of ${o.batch} series`);
   r.set('append', 'vigil', stats.samples / (stats.wallMs / 1000));
-  r.set('ingestCpu', 'vigil', stats.samples / (stats.cpuMs / 1000));
 
   const all = [new Matcher('=~', '__name__', '.+')];
   const one = [new Matcher('=', '__name__', 'node_cpu_seconds_total')];
@@ -389,6 +389,53 @@ async function rssChild(o: BenchOptions, dbDir: string): Promise<void> {
 
 function mib(b: number): string {
   return `${(b / 1048576).toFixed(1)} MiB`;
+}
+
+/** The dataset as Prometheus text with ms timestamps, written once when first needed. */
+class PromTextFile {
+  readonly #ds: Dataset;
+  readonly #path: string;
+  #written: Promise<string> | undefined;
+
+  constructor(ds: Dataset, path: string) {
+    this.#ds = ds;
+    this.#path = path;
+  }
+
+  get(): Promise<string> {
+    this.#written ??= (async () => {
+      const t0 = performance.now();
+      const bytes = await writeText(this.#ds, this.#path, 'prometheus');
+      log(`wrote ${mib(bytes)} of Prometheus text in ${seconds(performance.now() - t0)}`);
+      return this.#path;
+    })();
+    return this.#written;
+  }
+}
+
+/**
+ * Vigil's server importing the same Prometheus text file through the same
+ * endpoint as VictoriaMetrics: parsing and appending, measured as the server
+ * process's CPU time.
+ */
+async function benchVigilImport(ds: Dataset, work: string, promText: PromTextFile, r: Results): Promise<void> {
+  const input = await promText.get();
+  const dir = join(work, 'vigil-import');
+  mkdirSync(dir);
+  const srv = await startVigilServer({ dataDir: join(dir, 'data'), workDir: dir, extraFlags: ['--web.max-body-size=64GB'] });
+  try {
+    const cpu0 = readCpuSeconds(srv.pid);
+    const t0 = performance.now();
+    const body = JSON.parse(await importPrometheusText(srv, input)) as { data?: { samplesAccepted?: number; samplesRejected?: number } };
+    const wall = performance.now() - t0;
+    const cpu = readCpuSeconds(srv.pid) - cpu0;
+    const accepted = body.data?.samplesAccepted ?? NaN;
+    log(`server import of Prometheus text: ${accepted} samples accepted in ${seconds(wall)} (${cpu.toFixed(1)} s CPU)`);
+    if (accepted !== ds.totalSamples) r.notes.push(`Vigil's import accepted ${accepted} samples (${body.data?.samplesRejected} rejected), the dataset has ${ds.totalSamples}`);
+    r.set('ingestCpu', 'vigil', accepted / cpu);
+  } finally {
+    await srv.stop();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -515,7 +562,7 @@ async function benchPrometheus(ds: Dataset, o: BenchOptions, work: string, r: Re
 // ---------------------------------------------------------------------------
 // VictoriaMetrics
 
-async function benchVictoriaMetrics(ds: Dataset, o: BenchOptions, work: string, r: Results): Promise<void> {
+async function benchVictoriaMetrics(ds: Dataset, o: BenchOptions, work: string, promText: PromTextFile, r: Results): Promise<void> {
   console.log('\nVictoriaMetrics');
   const bin = victoriaMetricsBinary();
   if (!bin) {
@@ -526,22 +573,18 @@ async function benchVictoriaMetrics(ds: Dataset, o: BenchOptions, work: string, 
   }
   const dir = join(work, 'victoria-metrics');
   mkdirSync(dir);
-  const input = join(dir, 'dataset.prom');
-  let t0 = performance.now();
-  const bytes = await writeText(ds, input, 'prometheus');
-  log(`wrote ${mib(bytes)} of Prometheus text in ${seconds(performance.now() - t0)}`);
+  const input = await promText.get();
 
   const dataDir = join(dir, 'data');
   const vm = await startVictoriaMetrics({ binary: bin, dataDir, workDir: dir });
   try {
     log(await victoriaMetricsVersion(vm));
     const cpu0 = readCpuSeconds(vm.pid);
-    t0 = performance.now();
+    const t0 = performance.now();
     await importPrometheusText(vm, input);
     await flushAndMerge(vm);
     const wall = performance.now() - t0;
     const cpu = readCpuSeconds(vm.pid) - cpu0;
-    rmSync(input);
     log(`import + flush + merge: ${seconds(wall)} (${cpu.toFixed(1)} s CPU)`);
     r.set('ingestCpu', 'victoria-metrics', ds.totalSamples / cpu);
     const counted = await countSamples(vm.url, ds);
@@ -604,7 +647,7 @@ export async function run(argv: string[]): Promise<void> {
 
   const r = new Results();
   r.define('append', 'append throughput, one core', 'samples/s', 'higher');
-  r.define('ingestCpu', 'ingest per CPU-second (different paths)', 'samples/s', 'higher', false);
+  r.define('ingestCpu', 'text import per CPU-second (Prometheus: promtool backfill)', 'samples/s', 'higher', ['victoria-metrics']);
   r.define('bpsChunks', 'disk, sample data only', 'bytes/sample', 'lower');
   r.define('bpsBlocks', 'disk, data + index', 'bytes/sample', 'lower');
   r.define('rss', `RSS per active series (${opts.rssSamples} samples each)`, 'bytes', 'lower');
@@ -616,9 +659,11 @@ export async function run(argv: string[]): Promise<void> {
 
   const work = mkdtempSync(join(opts.dir, 'vigil-bench-storage-'));
   try {
+    const promText = new PromTextFile(ds, join(work, 'dataset.prom'));
     await benchVigil(ds, opts, work, r);
+    await benchVigilImport(ds, work, promText, r);
     if (opts.peers.has('prometheus')) await benchPrometheus(ds, opts, work, r);
-    if (opts.peers.has('victoria-metrics')) await benchVictoriaMetrics(ds, opts, work, r);
+    if (opts.peers.has('victoria-metrics')) await benchVictoriaMetrics(ds, opts, work, promText, r);
   } finally {
     if (opts.keep) console.log(`\nkept ${work}`);
     else rmSync(work, { recursive: true, force: true });

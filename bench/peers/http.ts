@@ -1,4 +1,7 @@
 /** Talking to a peer's HTTP API. */
+import { createReadStream, statSync } from 'node:fs';
+import { request } from 'node:http';
+import type { PeerProcess } from './process.js';
 
 /** One instant query returning a single number (first element of a vector, or a scalar). */
 export async function queryNumber(baseUrl: string, promql: string, timeMs: number): Promise<number> {
@@ -29,4 +32,29 @@ export async function selfMetrics(baseUrl: string): Promise<Map<string, number>>
     out.set(name, (out.get(name) ?? 0) + Number(line.slice(sp + 1)));
   }
   return out;
+}
+
+/**
+ * Streams a Prometheus text file (with ms timestamps) to
+ * `/api/v1/import/prometheus`, which VictoriaMetrics and Vigil both serve;
+ * resolves to the response body.
+ */
+export async function importPrometheusText(peer: PeerProcess, file: string): Promise<string> {
+  const size = statSync(file).size;
+  return new Promise<string>((resolve, reject) => {
+    const req = request(
+      new URL('/api/v1/import/prometheus', peer.url),
+      { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': size } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          if (res.statusCode !== undefined && res.statusCode < 300) resolve(body);
+          else reject(new Error(`cannot import into ${peer.name}: HTTP ${res.statusCode}: ${body.slice(0, 500)}`));
+        });
+      },
+    );
+    req.on('error', (e) => reject(new Error(`cannot import into ${peer.name}: ${e.message}`)));
+    createReadStream(file).on('error', reject).pipe(req);
+  });
 }

@@ -2,8 +2,7 @@
  * VictoriaMetrics (single node) as a benchmark peer: start it, import
  * Prometheus text, flush and merge, wait until background merges are done.
  */
-import { createReadStream, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { selfMetrics } from './http.js';
@@ -15,7 +14,13 @@ export const victoriaMetricsBinary = (): string | undefined => findBinary('victo
 export async function victoriaMetricsVersion(peer: PeerProcess): Promise<string> {
   const res = await fetch(new URL('/metrics', peer.url), { signal: AbortSignal.timeout(10_000) });
   const m = /^vm_app_version\{[^}]*version="([^"]+)"/m.exec(await res.text());
-  return m ? m[1] : 'unknown version';
+  if (m) return m[1];
+  try {
+    const v = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'victoria-metrics'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return `victoria-metrics ${v.trim()} (Debian package)`;
+  } catch {
+    return 'victoria-metrics, unknown version';
+  }
 }
 
 export interface VictoriaMetricsOptions {
@@ -36,27 +41,6 @@ export async function startVictoriaMetrics(o: VictoriaMetricsOptions): Promise<P
     cwd: o.workDir,
     logFile: join(o.workDir, 'victoria-metrics.log'),
     readyPath: '/health',
-  });
-}
-
-/** Streams a Prometheus text file (with ms timestamps) to `/api/v1/import/prometheus`. */
-export async function importPrometheusText(peer: PeerProcess, file: string): Promise<void> {
-  const size = statSync(file).size;
-  await new Promise<void>((resolve, reject) => {
-    const req = request(
-      new URL('/api/v1/import/prometheus', peer.url),
-      { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': size } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => (body += d));
-        res.on('end', () => {
-          if (res.statusCode !== undefined && res.statusCode < 300) resolve();
-          else reject(new Error(`cannot import into victoria-metrics: HTTP ${res.statusCode}: ${body.slice(0, 500)}`));
-        });
-      },
-    );
-    req.on('error', (e) => reject(new Error(`cannot import into victoria-metrics: ${e.message}`)));
-    createReadStream(file).on('error', reject).pipe(req);
   });
 }
 

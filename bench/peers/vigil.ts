@@ -1,0 +1,40 @@
+/**
+ * Vigil's own server as a process, started the way a user starts it, so its
+ * HTTP ingestion can be measured exactly like a peer's.
+ */
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { freePort, startPeer, type PeerProcess } from './process.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface VigilServerOptions {
+  /** --storage.tsdb.path */
+  dataDir: string;
+  /** Directory for the log. */
+  workDir: string;
+  extraFlags?: string[];
+}
+
+export async function startVigilServer(o: VigilServerOptions): Promise<PeerProcess> {
+  const port = await freePort();
+  return startPeer({
+    name: 'vigil',
+    binary: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      join(REPO, 'packages/server/src/main.ts'),
+      `--storage.tsdb.path=${o.dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // The dataset lies in the past: keep it whatever its age.
+      '--storage.tsdb.retention.time=0',
+      '--log.level=warn',
+      ...(o.extraFlags ?? []),
+    ],
+    port,
+    cwd: REPO,
+    logFile: join(o.workDir, 'vigil.log'),
+    readyPath: '/-/ready',
+  });
+}
