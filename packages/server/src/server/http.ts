@@ -116,6 +116,11 @@ export class HttpServer {
     }
   }
 
+  /** The route table: components register their endpoints on it. */
+  get router(): Router {
+    return this.#router;
+  }
+
   get inflight(): number {
     return this.#inflight.size;
   }

@@ -18,6 +18,8 @@
 import { Registry } from '../metrics/registry.js';
 import type { StorageConfig } from '../config/config.js';
 import type { Storage } from '../storage/interface.js';
+import type { Component, ComponentFactory } from './component.js';
+import { COMPONENTS } from './components.js';
 import { HttpServer } from './http.js';
 import { createLogger, withFields, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
@@ -29,6 +31,8 @@ export interface ServerDeps {
   /** Where log lines go (default stdout). */
   writeLog?: (line: string) => void;
   now?: () => number;
+  /** The components to start after the storage (default: `COMPONENTS`). */
+  components?: readonly ComponentFactory[];
 }
 
 export class VigilServer {
@@ -37,14 +41,30 @@ export class VigilServer {
   readonly address: string;
   readonly #http: HttpServer;
   readonly #storage: Storage;
+  readonly #components: Component[];
   #stopping: Promise<void> | undefined;
 
-  private constructor(registry: Registry, logger: Logger, address: string, http: HttpServer, storage: Storage) {
+  private constructor(registry: Registry, logger: Logger, address: string, http: HttpServer, storage: Storage, components: Component[]) {
     this.registry = registry;
     this.logger = logger;
     this.address = address;
     this.#http = http;
     this.#storage = storage;
+    this.#components = components;
+  }
+
+  /** A started component by name (for tests and for wiring between components). */
+  component<T extends Component = Component>(name: string): T | undefined {
+    return this.#components.find((c) => c.name === name) as T | undefined;
+  }
+
+  /**
+   * Applies new options to every component that supports reloading. Stops at
+   * the first that refuses and rethrows its error; components not yet reached
+   * keep their configuration.
+   */
+  async reload(options: ServerOptions): Promise<void> {
+    for (const c of this.#components) if (c.reload) await c.reload(options);
   }
 
   get storage(): Storage {
@@ -75,8 +95,30 @@ export class VigilServer {
       throw err;
     }
     logger.info('TSDB started', { path: opts.storage.path });
+    const components: Component[] = [];
+    const started = new Map<string, Component>();
+    try {
+      for (const f of deps.components ?? COMPONENTS) {
+        const c = await f.create({
+          options: opts,
+          storage,
+          registry,
+          logger: withFields(logger, { component: f.name }),
+          router: http.router,
+          started,
+          now: deps.now ?? Date.now,
+        });
+        components.push(c);
+        started.set(c.name, c);
+      }
+    } catch (err) {
+      for (const c of components.reverse()) await c.stop().catch(() => {});
+      await http.close(1000);
+      await storage.close();
+      throw err;
+    }
     logger.info('Server is ready to receive web requests.', { address });
-    return new VigilServer(registry, logger, address, http, storage);
+    return new VigilServer(registry, logger, address, http, storage, components);
   }
 
   /** Stops accepting requests, waits for in-flight ones, closes the storage. Idempotent. */
@@ -84,6 +126,13 @@ export class VigilServer {
     this.#stopping ??= (async () => {
       this.logger.info('Stopping web server: waiting for in-flight requests', { inflight: this.#http.inflight });
       await this.#http.close();
+      for (const c of [...this.#components].reverse()) {
+        try {
+          await c.stop();
+        } catch (err) {
+          this.logger.error('Component failed to stop cleanly', { component: c.name, err: (err as Error).message });
+        }
+      }
       this.logger.info('Closing storage');
       await this.#storage.close();
       this.logger.info('See you next time!');

@@ -1,0 +1,37 @@
+/**
+ * Components: the parts of the server that start after the storage is open
+ * and stop before it closes (query engine, scrape manager, push listeners,
+ * rules, ...). Each is built by a factory from the shared context; the list
+ * of factories is in `components.ts`.
+ */
+import type { Registry } from '../metrics/registry.js';
+import type { Router } from '../api/router.js';
+import type { Storage } from '../storage/interface.js';
+import type { Logger } from './logger.js';
+import type { ServerOptions } from './options.js';
+
+export interface ComponentContext {
+  options: ServerOptions;
+  storage: Storage;
+  registry: Registry;
+  /** A logger already tagged with `component=<name>`. */
+  logger: Logger;
+  /** The main HTTP port's route table: components add their endpoints here. */
+  router: Router;
+  /** Components started before this one, by name. */
+  started: ReadonlyMap<string, Component>;
+  now: () => number;
+}
+
+export interface Component {
+  readonly name: string;
+  /** Applies new options (config reload). Throw to refuse: the old configuration stays. */
+  reload?(options: ServerOptions): Promise<void>;
+  /** Stops; called in reverse start order, before the storage closes. */
+  stop(): Promise<void>;
+}
+
+export interface ComponentFactory {
+  readonly name: string;
+  create(ctx: ComponentContext): Promise<Component>;
+}
