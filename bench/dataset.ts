@@ -663,16 +663,22 @@ export function formatSeconds(ms: number): string {
 
 export type TextFormat = 'openmetrics' | 'prometheus';
 
+/** `series`: each series with all its samples, then the next; `time`: every series at step 0, then at step 1, … */
+export type TextOrder = 'series' | 'time';
+
 /**
  * Streams the dataset as exposition text with timestamps: `openmetrics`
  * (seconds, trailing `# EOF`, for `promtool tsdb create-blocks-from
- * openmetrics`) or `prometheus` (ms, for VictoriaMetrics'
- * `/api/v1/import/prometheus`). Series by series, each in time order, metric
- * families contiguous; no `# TYPE` lines, so every family is "unknown" and
- * names need no suffix rules. Memory stays bounded by one series plus the
+ * openmetrics`) or `prometheus` (ms, for `/api/v1/import/prometheus`).
+ * In `series` order each series comes whole and in time order, metric
+ * families contiguous (as OpenMetrics requires); `time` order is how a
+ * scraper would have seen the data, which stores with an out-of-order window
+ * need. No `# TYPE` lines, so every family is "unknown" and names need no
+ * suffix rules. Memory stays bounded by one series (or one step) plus the
  * write buffer. Resolves to the bytes written.
  */
-export async function writeText(ds: Dataset, path: string, format: TextFormat): Promise<number> {
+export async function writeText(ds: Dataset, path: string, format: TextFormat, order: TextOrder = 'series'): Promise<number> {
+  if (format === 'openmetrics' && order === 'time') throw new Error('cannot write OpenMetrics in time order: metric families must stay contiguous');
   const out = createWriteStream(path);
   const failed = once(out, 'error').then(([e]) => Promise.reject(e as Error));
   failed.catch(() => {});
@@ -685,12 +691,24 @@ export async function writeText(ds: Dataset, path: string, format: TextFormat): 
     if (!ok) await Promise.race([once(out, 'drain'), failed]);
   };
   const om = format === 'openmetrics';
-  for (const s of ds.series()) {
-    const prefix = `${formatSeries(s.labels)} `;
-    for (let j = 0; j < s.values.length; j++) {
-      chunk += `${prefix}${formatValue(s.values[j])} ${om ? formatSeconds(s.timestamps[j]) : s.timestamps[j]}\n`;
+  if (order === 'series') {
+    for (const s of ds.series()) {
+      const prefix = `${formatSeries(s.labels)} `;
+      for (let j = 0; j < s.values.length; j++) {
+        chunk += `${prefix}${formatValue(s.values[j])} ${om ? formatSeconds(s.timestamps[j]) : s.timestamps[j]}\n`;
+      }
+      if (chunk.length >= 1 << 20) await flush();
     }
-    if (chunk.length >= 1 << 20) await flush();
+  } else {
+    const prefixes: string[] = [];
+    for (const ls of ds.labels()) prefixes.push(`${formatSeries(ls)} `);
+    for (const step of ds.steps()) {
+      for (let i = 0; i < prefixes.length; i++) {
+        if (!step.present[i]) continue;
+        chunk += `${prefixes[i]}${formatValue(step.values[i])} ${step.timestamps[i]}\n`;
+        if (chunk.length >= 1 << 20) await flush();
+      }
+    }
   }
   if (om) chunk += '# EOF\n';
   await flush();

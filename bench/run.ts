@@ -2,7 +2,9 @@
  * Entry point of `npm run bench -- <name> [flags]`. Each benchmark is a
  * module in this folder exporting `run(argv: string[]): Promise<void>`,
  * which parses its own flags and prints its figures (with the peers' figures
- * from the same run where a peer is installed).
+ * from the same run where a peer is installed). A module without `run` is
+ * treated as a script that does its work when imported, reading
+ * `process.argv` (flags come after the benchmark's name there too).
  */
 import { pathToFileURL } from 'node:url';
 
@@ -40,8 +42,8 @@ async function runOne(name: string, argv: string[]): Promise<void> {
     }
     throw e;
   }
-  if (typeof mod.run !== 'function') throw new Error(`cannot run benchmark ${name}: its module exports no run(argv)`);
-  await mod.run(argv);
+  // A module without `run` is a plain script: it ran when imported, reading process.argv.
+  if (typeof mod.run === 'function') await mod.run(argv);
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -391,7 +391,11 @@ function mib(b: number): string {
   return `${(b / 1048576).toFixed(1)} MiB`;
 }
 
-/** The dataset as Prometheus text with ms timestamps, written once when first needed. */
+/**
+ * The dataset as Prometheus text with ms timestamps in time order (as scrapes
+ * would have delivered it: Vigil's import, like its head, refuses samples
+ * older than the out-of-order window), written once when first needed.
+ */
 class PromTextFile {
   readonly #ds: Dataset;
   readonly #path: string;
@@ -405,8 +409,8 @@ class PromTextFile {
   get(): Promise<string> {
     this.#written ??= (async () => {
       const t0 = performance.now();
-      const bytes = await writeText(this.#ds, this.#path, 'prometheus');
-      log(`wrote ${mib(bytes)} of Prometheus text in ${seconds(performance.now() - t0)}`);
+      const bytes = await writeText(this.#ds, this.#path, 'prometheus', 'time');
+      log(`wrote ${mib(bytes)} of Prometheus text (in time order) in ${seconds(performance.now() - t0)}`);
       return this.#path;
     })();
     return this.#written;

@@ -187,6 +187,12 @@ describe('Dataset', () => {
     const first = [...ds.series()][0];
     expect(promLines[0]).toBe(`${first.labels.metricName()}{instance="${first.labels.get('instance')}",job="${first.labels.get('job')}"} ${first.values[0]} ${first.timestamps[0]}`);
     expect(omLines[0]).toBe(promLines[0].replace(/ \d+$/, ` ${formatSeconds(first.timestamps[0])}`));
+    const timeOrdered = join(dir, 'x-time.prom');
+    await writeText(ds, timeOrdered, 'prometheus', 'time');
+    const timeLines = readFileSync(timeOrdered, 'utf8').trimEnd().split('\n');
+    expect([...timeLines].sort()).toEqual([...promLines].sort());
+    const stamps = timeLines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    for (let i = 1; i < stamps.length; i++) expect(stamps[i]).toBeGreaterThan(stamps[i - 1] - ds.options.intervalMs);
     expect(formatSeconds(1735689584000)).toBe('1735689584');
     expect(formatSeconds(1735689584120)).toBe('1735689584.12');
     expect(formatSeconds(1735689584007)).toBe('1735689584.007');
