@@ -102,7 +102,7 @@ export class ImportBatch {
    * others are thrown.
    */
   append(key: string, labels: () => Labels, t: number, v: number, line: number): void {
-    this.#app ??= this.storage.appender();
+    this.#app ??= this.storage.appender({ allowBackfill: true });
     const cached = this.#refs.get(key);
     try {
       let ref: SeriesRef;

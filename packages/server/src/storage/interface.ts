@@ -33,8 +33,17 @@ export interface Appender {
   rollback(): void;
 }
 
+export interface AppenderOptions {
+  /**
+   * Accept samples older than the out-of-order window (import, migration):
+   * the backend writes them into its history (the TSDB: into blocks) instead
+   * of refusing them as too old.
+   */
+  allowBackfill?: boolean;
+}
+
 export interface Appendable {
-  appender(): Appender;
+  appender(opts?: AppenderOptions): Appender;
 }
 
 export interface SelectHints {

@@ -16,7 +16,7 @@ import type { Matcher } from '../model/matcher.js';
 import type { Registry } from '../metrics/registry.js';
 import type { Logger } from '../server/logger.js';
 import { StorageError } from '../storage/errors.js';
-import type { Appender, Querier, SelectHints, Series, Storage } from '../storage/interface.js';
+import type { Appender, AppenderOptions, Querier, SelectHints, Series, Storage } from '../storage/interface.js';
 import { mergeSeriesLists } from '../storage/merge.js';
 import { TSDBAppender, type AppendTarget } from './appender.js';
 import { Block, writeBlock, type BlockMeta } from './block/block.js';
@@ -135,7 +135,7 @@ export class TSDB implements Storage, AppendTarget {
     }
   }
 
-  appender(opts?: { allowBackfill?: boolean }): Appender {
+  appender(opts?: AppenderOptions): Appender {
     if (this.closed) throw new StorageError('closed', 'storage is closed');
     return new TSDBAppender(this, opts?.allowBackfill ?? false);
   }
@@ -181,13 +181,23 @@ export class TSDB implements Storage, AppendTarget {
 
   querier(mint: number, maxt: number): Querier {
     if (this.closed) throw new StorageError('closed', 'storage is closed');
+    return new DBQuerier(this, mint, maxt);
+  }
+
+  /**
+   * @internal The blocks overlapping a range, pinned for the caller until
+   * `releaseBlocks`. Taken together with a head selection in the same turn of
+   * the event loop, they hold every sample exactly once or twice (a head cut
+   * adds the block and truncates the head without yielding; merging dedupes).
+   */
+  pinBlocks(mint: number, maxt: number): Block[] {
     const blocks = this.#blocks.filter((b) => b.overlaps(mint, maxt));
     for (const b of blocks) this.#readers.set(b, (this.#readers.get(b) ?? 0) + 1);
-    return new DBQuerier(this, blocks, mint, maxt);
+    return blocks;
   }
 
   /** @internal */
-  releaseBlocks(blocks: Block[]): void {
+  releaseBlocks(blocks: Iterable<Block>): void {
     for (const b of blocks) {
       const n = (this.#readers.get(b) ?? 1) - 1;
       if (n > 0) this.#readers.set(b, n);
@@ -444,26 +454,42 @@ function linkTree(src: string, dst: string): void {
   }
 }
 
+/**
+ * A querier: reads the head and the blocks as they are when `select` is
+ * called, and keeps every block it handed out open until `close`.
+ */
 class DBQuerier implements Querier {
   #db: TSDB;
-  #blocks: Block[];
+  #pinned = new Set<Block>();
   #mint: number;
   #maxt: number;
   #closed = false;
 
-  constructor(db: TSDB, blocks: Block[], mint: number, maxt: number) {
+  constructor(db: TSDB, mint: number, maxt: number) {
     this.#db = db;
-    this.#blocks = blocks;
     this.#mint = mint;
     this.#maxt = maxt;
   }
 
+  #blocks(mint: number, maxt: number): Block[] {
+    const blocks = this.#db.pinBlocks(mint, maxt);
+    const fresh: Block[] = [];
+    for (const b of blocks) {
+      if (this.#pinned.has(b)) fresh.push(b);
+      else this.#pinned.add(b);
+    }
+    // Pinned once per querier: release the extra pins taken just now.
+    this.#db.releaseBlocks(fresh);
+    return blocks;
+  }
+
   select(hints: SelectHints, matchers: readonly Matcher[]): Series[] {
+    if (this.#closed) throw new StorageError('closed', 'querier is closed');
     const mint = Math.max(hints.start, this.#mint);
     const maxt = Math.min(hints.end, this.#maxt);
     if (mint > maxt) return [];
     const lists: Series[][] = [this.#db.head.select(matchers, mint, maxt)];
-    for (const b of this.#blocks) if (b.overlaps(mint, maxt)) lists.push(b.select(matchers, mint, maxt, hints.seriesOnly));
+    for (const b of this.#blocks(mint, maxt)) lists.push(b.select(matchers, mint, maxt, hints.seriesOnly));
     return mergeSeriesLists(lists);
   }
 
@@ -471,7 +497,7 @@ class DBQuerier implements Querier {
     const names = new Set<string>();
     if (matchers.length === 0) {
       for (const n of this.#db.head.postings.labelNames()) names.add(n);
-      for (const b of this.#blocks) for (const n of b.index.labelNames()) names.add(n);
+      for (const b of this.#blocks(this.#mint, this.#maxt)) for (const n of b.index.labelNames()) names.add(n);
     } else {
       for (const s of this.select({ start: this.#mint, end: this.#maxt, seriesOnly: true }, matchers)) s.labels.forEach((n) => names.add(n));
     }
@@ -482,7 +508,7 @@ class DBQuerier implements Querier {
     const values = new Set<string>();
     if (matchers.length === 0) {
       for (const v of this.#db.head.postings.sortedLabelValues(name)) values.add(v);
-      for (const b of this.#blocks) for (const v of b.index.sortedLabelValues(name)) values.add(v);
+      for (const b of this.#blocks(this.#mint, this.#maxt)) for (const v of b.index.sortedLabelValues(name)) values.add(v);
     } else {
       for (const s of this.select({ start: this.#mint, end: this.#maxt, seriesOnly: true }, matchers)) {
         const v = s.labels.get(name);
@@ -495,7 +521,8 @@ class DBQuerier implements Querier {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#db.releaseBlocks(this.#blocks);
+    this.#db.releaseBlocks(this.#pinned);
+    this.#pinned.clear();
   }
 }
 
