@@ -9,7 +9,9 @@
  * | POST     | /api/v1/import/prometheus         | `{samplesAccepted, samplesRejected, …}`  |
  * | POST     | /api/v1/import                    | same, JSON lines in                      |
  * | GET/POST | /api/v1/export                    | JSON lines out (not enveloped)           |
+ * | POST/PUT | /api/v1/admin/tsdb/*              | see admin.ts (`--web.enable-admin-api`)  |
  */
+import { registerAdminApi } from './admin.js';
 import type { ApiOptions } from './context.js';
 import { exportHandler } from './export.js';
 import { declareImportMetrics, importJsonHandler, importPrometheusHandler } from './import.js';
@@ -27,4 +29,5 @@ export function registerApi(router: Router, opts: ApiOptions): void {
     .on('POST', '/api/v1/import/prometheus', importPrometheusHandler(opts, importMetrics))
     .on('POST', '/api/v1/import', importJsonHandler(opts, importMetrics))
     .on(['GET', 'POST'], '/api/v1/export', exportHandler(opts));
+  if (opts.enableAdminApi) registerAdminApi(router, opts);
 }

@@ -18,6 +18,8 @@ export interface ApiOptions {
   now?: () => number;
   /** Samples per appender commit during imports (default 10 000). */
   importBatchSize?: number;
+  /** Serve /api/v1/admin/tsdb/* (`--web.enable-admin-api`). */
+  enableAdminApi?: boolean;
 }
 
 export function requireStorage(opts: ApiOptions): Storage {

@@ -14,11 +14,14 @@ export interface WebOptions {
   listenAddress: string;
   /** Largest accepted request body, before and after decompression, in bytes. */
   maxBodyBytes: number;
+  /** Serve /api/v1/admin/tsdb/* (delete series, clean tombstones, snapshot). */
+  enableAdminApi: boolean;
 }
 
 export const WEB_DEFAULTS: Readonly<WebOptions> = Object.freeze({
   listenAddress: '0.0.0.0:9090',
   maxBodyBytes: 64 * 2 ** 20,
+  enableAdminApi: false,
 });
 
 export interface LogOptions {
@@ -50,7 +53,15 @@ interface FlagSpec {
   help: string;
   /** The default as shown in `--help`. */
   defaultText?: string;
+  /** A switch: `--name` alone means true; `--name=false` turns it off. */
+  boolean?: boolean;
   apply(value: string, into: FlagValues): void;
+}
+
+function parseBool(s: string): boolean {
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  throw new Error(`must be true or false, got ${JSON.stringify(s)}`);
 }
 
 function oneOf<T extends string>(allowed: readonly T[]): (s: string) => T {
@@ -101,6 +112,16 @@ export const FLAGS: readonly FlagSpec[] = [
       const n = parseBytes(v);
       if (n <= 0) throw new Error('must be greater than 0');
       f.web.maxBodyBytes = n;
+    },
+  },
+  {
+    name: 'web.enable-admin-api',
+    placeholder: 'bool',
+    boolean: true,
+    help: 'Enable the admin endpoints: /api/v1/admin/tsdb/{delete_series,clean_tombstones,snapshot}.',
+    defaultText: 'false',
+    apply: (v, f) => {
+      f.web.enableAdminApi = parseBool(v);
     },
   },
   {
@@ -187,6 +208,7 @@ export function parseFlags(argv: readonly string[]): FlagValues {
     if (spec === undefined) throw new FlagError(`unknown flag --${name} (see --help for the list)`);
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
+    else if (spec.boolean) value = 'true';
     else {
       if (i + 1 >= argv.length) throw new FlagError(`flag --${name} needs a value (--${name}=<${spec.placeholder}>)`);
       value = argv[++i];
@@ -203,7 +225,7 @@ export function parseFlags(argv: readonly string[]): FlagValues {
 export function helpText(): string {
   const lines = ['usage: vigil [<flags>]', '', 'The Vigil monitoring server.', '', 'Flags:', '  -h, --help  Show this help.'];
   for (const f of FLAGS) {
-    lines.push(`  --${f.name}=<${f.placeholder}>`);
+    lines.push(f.boolean ? `  --${f.name}` : `  --${f.name}=<${f.placeholder}>`);
     lines.push(`      ${f.help}${f.defaultText === undefined ? '' : ` Default: ${f.defaultText}`}`);
   }
   return lines.join('\n') + '\n';

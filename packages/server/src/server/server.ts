@@ -80,6 +80,7 @@ export class VigilServer {
     const http = new HttpServer({
       listenAddress: opts.web.listenAddress,
       maxBodyBytes: opts.web.maxBodyBytes,
+      enableAdminApi: opts.web.enableAdminApi,
       storage: () => storage,
       registry,
       logger: withFields(logger, { component: 'web' }),

@@ -191,3 +191,24 @@ describe('tsdb self-metrics', () => {
     await db.close();
   });
 });
+
+describe('tsdb snapshots', () => {
+  it('a snapshot opens as a data directory of its own with blocks and head data', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    for (let t = 0; t < 5 * H; t += 60_000) {
+      const app = db.appender();
+      app.append(0, L({ __name__: 'snap' }), t, t);
+      await app.commit();
+    }
+    await db.compact();
+    expect(db.blocks().length).toBeGreaterThan(0);
+    const name = await db.snapshot();
+    await db.close();
+    const copy = await TSDB.open({ dir: join(dir, 'snapshots', name), compactionIntervalMs: 0 });
+    const [got] = readAll(copy, [new Matcher('=', '__name__', 'snap')]);
+    expect(got.ts.length).toBe(300);
+    expect(got.ts[299]).toBe(5 * H - 60_000);
+    await copy.close();
+  });
+});

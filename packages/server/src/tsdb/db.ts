@@ -382,6 +382,20 @@ export class TSDB implements Storage, AppendTarget {
     return this.head.postings.entries();
   }
 
+  /** Rewrites every block that has tombstones without the deleted samples. */
+  async cleanTombstones(): Promise<void> {
+    while (this.#compacting) await this.#compacting.catch(() => {});
+    const run = (async () => {
+      for (const b of this.#blocks.filter((x) => x.tombstones.size > 0)) {
+        const meta = this.#timed(() => compactBlocks(this.dir, [b]));
+        this.#retire(b);
+        this.#addBlock(meta);
+      }
+    })();
+    this.#compacting = run.finally(() => (this.#compacting = undefined));
+    await this.#compacting;
+  }
+
   /**
    * Writes a snapshot into `snapshots/<name>`: hard links of every block and,
    * unless `skipHead`, a block of the head's current data. Returns its name.
