@@ -91,7 +91,9 @@ export interface UnaryExpr extends NodeBase {
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 export type SetOp = 'and' | 'or' | 'unless';
-export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+/** Native-histogram trimming: `h </ x` drops observations above x, `h >/ x` those below. */
+export type TrimOp = '</' | '>/';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp | TrimOp;
 
 export type MatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
 

@@ -19,6 +19,7 @@ export type {
   SetOp,
   StringLiteral,
   SubqueryExpr,
+  TrimOp,
   UnaryExpr,
   ValueType,
   VectorMatching,

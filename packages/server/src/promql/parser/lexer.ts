@@ -30,6 +30,8 @@ export type TokenKind =
   | '!~'
   | '<'
   | '<='
+  | '</'
+  | '>/'
   | '>'
   | '>='
   | '+'
@@ -244,7 +246,8 @@ export function tokenize(input: string): Token[] {
         continue;
       case '<':
       case '>':
-        if (input[pos + 1] === '=') push(`${c}=` as TokenKind, start, pos + 2);
+        // `</` and `>/` trim native histograms above / below a value.
+        if (input[pos + 1] === '=' || input[pos + 1] === '/') push(`${c}${input[pos + 1]}` as TokenKind, start, pos + 2);
         else push(c, start, pos + 1);
         continue;
       case '(':

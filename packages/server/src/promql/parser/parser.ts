@@ -4,7 +4,7 @@
  * as Prometheus's yacc grammar, then type-checks it (check.ts).
  *
  * Precedence, lowest first: `or`; `and unless`; comparisons; `+ -`;
- * `* / % atan2`; unary `+ -`; `^` (right-associative, so `-2^2` is -4);
+ * `* / % atan2 </ >/`; unary `+ -`; `^` (right-associative, so `-2^2` is -4);
  * then the postfix modifiers `[...]`, `offset`, `@`, `anchored`,
  * `smoothed`, which bind to the selector or subquery right before them.
  */
@@ -60,6 +60,8 @@ const BINARY_PRECEDENCE: Record<BinaryOp, number> = {
   '/': 5,
   '%': 5,
   atan2: 5,
+  '</': 5,
+  '>/': 5,
   '^': 6,
 };
 const POW_PRECEDENCE = 6;
@@ -207,6 +209,8 @@ class Parser {
       case '<=':
       case '>':
       case '>=':
+      case '</':
+      case '>/':
         return t.kind;
       case 'IDENT':
         if (t.keyword === 'and' || t.keyword === 'or' || t.keyword === 'unless' || t.keyword === 'atan2') return t.keyword;
@@ -249,7 +253,8 @@ class Parser {
         if (this.at().kind === '(') matching.include = this.parseGroupingLabels();
       }
     }
-    while (this.isKeyword(this.at(), 'fill', 'fill_left', 'fill_right')) {
+    // `fill` not followed by `(` is the name of the right operand.
+    while (this.isKeyword(this.at(), 'fill', 'fill_left', 'fill_right') && this.at(1).kind === '(') {
       const f = this.next();
       if (this.options.binopFillModifiers === false) {
         throw this.error(
@@ -792,7 +797,7 @@ function tokenRange(t: Token): PositionRange {
   return { start: t.pos, end: t.pos + t.text.length };
 }
 
-const OPERATOR_TOKENS = new Set(['+', '-', '*', '/', '%', '^', '==', '!=', '<', '<=', '>', '>=', '=~', '!~', '@']);
+const OPERATOR_TOKENS = new Set(['+', '-', '*', '/', '%', '^', '==', '!=', '<', '<=', '>', '>=', '</', '>/', '=~', '!~', '@']);
 
 /** How Prometheus names a token in "unexpected ..." messages. */
 export function describe(t: Token): string {
