@@ -20,7 +20,7 @@ import { ValueType } from '../packages/server/src/storage/interface.js';
 import { TSDB } from '../packages/server/src/tsdb/db.js';
 import { Dataset, DEFAULT_DATASET, writeText, type DatasetOptions, type Step } from './dataset.js';
 import { importPrometheusText, queryNumber, selfMetrics } from './peers/http.js';
-import { diskBytes, missingPeerMessage, readCpuSeconds, readMemory, settledMemory, type MemoryReading, type PeerProcess } from './peers/process.js';
+import { diskBytes, missingPeerMessage, readCpuSeconds, settledMemory, type MemoryReading, type PeerProcess } from './peers/process.js';
 import { createBlocksFromOpenMetrics, prometheusBinary, prometheusVersion, promtoolBinary, startPrometheus } from './peers/prometheus.js';
 import { postWriteRequest, WriteRequestBuilder } from './peers/remote-write.js';
 import { startVigilServer } from './peers/vigil.js';
