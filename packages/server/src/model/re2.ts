@@ -56,6 +56,31 @@ export function compileRE2(pattern: string): RegExp {
 }
 
 /**
+ * Compiles an RE2 pattern anchored as `compileRE2` does, keeping capture
+ * groups (numbered as Go numbers them: by opening parenthesis) for
+ * relabeling's `$1`/`${name}` replacements. `names` maps each named group
+ * (`(?P<name>…)`) to its number.
+ *
+ * @throws RegexSyntaxError with Go's message when Go would reject the pattern.
+ * @example compileRE2Captures('(.*):(?P<port>\\d+)').regexp.exec('a:80')![2] // "80"
+ */
+export function compileRE2Captures(pattern: string): { regexp: RegExp; names: Map<string, number> } {
+  const root = parseRE2(pattern);
+  const names = new Map<string, number>();
+  let n = 0;
+  const walk = (node: RegexNode): void => {
+    if (node.op === 'capture') {
+      n++;
+      if (node.name !== undefined && !names.has(node.name)) names.set(node.name, n);
+      walk(node.sub);
+    } else if (node.op === 'concat' || node.op === 'alternate') node.subs.forEach(walk);
+    else if (node.op === 'repeat') walk(node.sub);
+  };
+  walk(root);
+  return { regexp: new RegExp(`^(?:${emit(root, true)})$`, 'u'), names };
+}
+
+/**
  * Derives a RegexShape from the parse tree; fields are set only when certain.
  *
  * @throws RegexSyntaxError when Go would reject the pattern.
@@ -139,7 +164,7 @@ const ASSERTION_SOURCE = {
   noWordBoundary: '\\B',
 } as const;
 
-function emit(node: RegexNode): string {
+function emit(node: RegexNode, captures = false): string {
   switch (node.op) {
     case 'empty':
       return '';
@@ -152,27 +177,27 @@ function emit(node: RegexNode): string {
     case 'assert':
       return ASSERTION_SOURCE[node.kind];
     case 'capture':
-      // Captures are never read, so they become plain groups.
-      return `(?:${emit(node.sub)})`;
+      // Matchers never read captures, so they become plain groups; relabeling reads them by number.
+      return captures ? `(${emit(node.sub, true)})` : `(?:${emit(node.sub)})`;
     case 'concat':
-      return node.subs.map((sub) => (sub.op === 'alternate' ? `(?:${emit(sub)})` : emit(sub))).join('');
+      return node.subs.map((sub) => (sub.op === 'alternate' ? `(?:${emit(sub, captures)})` : emit(sub, captures))).join('');
     case 'alternate':
-      return node.subs.map(emit).join('|');
+      return node.subs.map((sub) => emit(sub, captures)).join('|');
     case 'repeat':
-      return atom(node.sub) + quantifier(node.min, node.max) + (node.greedy ? '' : '?');
+      return atom(node.sub, captures) + quantifier(node.min, node.max) + (node.greedy ? '' : '?');
   }
 }
 
 /** Source for node that a quantifier can follow. */
-function atom(node: RegexNode): string {
+function atom(node: RegexNode, captures: boolean): string {
   switch (node.op) {
     case 'literal':
     case 'class':
     case 'anyChar':
     case 'capture':
-      return emit(node);
+      return emit(node, captures);
     default:
-      return `(?:${emit(node)})`;
+      return `(?:${emit(node, captures)})`;
   }
 }
 
