@@ -20,7 +20,7 @@ export class ParseError extends Error {
     super(`${line}:${column}: parse error: ${detail}`);
     this.name = 'ParseError';
     this.detail = detail;
-    this.position = position;
+    this.position = { start: position.start, end: position.end };
     this.line = line;
     this.column = column;
   }
