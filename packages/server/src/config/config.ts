@@ -22,6 +22,7 @@
  * the defaults. Unknown keys and bad values are errors naming the file, the
  * line and the key.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
@@ -63,10 +64,38 @@ export const STORAGE_DEFAULTS: Readonly<StorageConfig> = Object.freeze({
   walFsync: 1000,
 });
 
+/** Basic and/or bearer credentials for the push protocols' write endpoints (either is accepted). */
+export interface IngestAuth {
+  basic?: { username: string; password: string };
+  bearerToken?: string;
+}
+
+/** What every push protocol shares (`ingest:` in the file, `--ingest.*` flags). */
+export interface IngestOptions {
+  /** Unset: the write endpoints are open. */
+  auth?: IngestAuth;
+  /** Writers (requests, connections, flushes) appending at once. */
+  maxConcurrentWrites: number;
+  /** Writers waiting for a slot; more are refused at once (429/503). */
+  maxQueuedWrites: number;
+  /** How long a writer waits for a slot before it is refused. */
+  maxWriteWaitMs: number;
+  /** A writer commits every this many samples (bounds what is pending). */
+  batchSamples: number;
+}
+
+export const INGEST_DEFAULTS: Readonly<IngestOptions> = Object.freeze({
+  maxConcurrentWrites: 8,
+  maxQueuedWrites: 256,
+  maxWriteWaitMs: 5_000,
+  batchSamples: 20_000,
+});
+
 /** What a config file sets: only the keys present in it. */
 export interface ConfigFile {
   global: GlobalConfig;
   storage: Partial<StorageConfig>;
+  ingest: Partial<IngestOptions>;
 }
 
 export class ConfigError extends Error {
@@ -96,7 +125,7 @@ export function parseConfig(text: string, file: string): ConfigFile {
     throw new ConfigError(`cannot load config file ${file}: line ${line}: ${e.message.split('\n')[0]}`);
   }
   const ctx = new Ctx(file, lineCounter);
-  const out: ConfigFile = { global: { ...GLOBAL_DEFAULTS, externalLabels: {} }, storage: {} };
+  const out: ConfigFile = { global: { ...GLOBAL_DEFAULTS, externalLabels: {} }, storage: {}, ingest: {} };
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return out;
 
@@ -108,6 +137,7 @@ export function parseConfig(text: string, file: string): ConfigFile {
       ctx.map(n, key, {
         tsdb: (n, key) => parseTsdb(ctx, n, key, out.storage),
       }),
+    ingest: (n, key) => parseIngest(ctx, n, key, out.ingest),
   });
   return out;
 }
@@ -166,6 +196,79 @@ function parseTsdb(ctx: Ctx, node: Node, path: string, s: Partial<StorageConfig>
   });
 }
 
+/**
+ * ```yaml
+ * ingest:
+ *   auth:
+ *     basic: { username: vigil, password_file: /etc/vigil/password }   # or password: …
+ *     bearer_token_file: /etc/vigil/token                              # or bearer_token: …
+ *   max_concurrent_writes: 8
+ *   max_queued_writes: 256
+ *   max_write_wait: 5s
+ *   batch_samples: 20000
+ * ```
+ */
+function parseIngest(ctx: Ctx, node: Node, path: string, s: Partial<IngestOptions>): void {
+  const count = (n: Node, key: string, min: number) => {
+    const v = Number(ctx.string(n, key));
+    if (!Number.isInteger(v) || v < min) throw ctx.error(n, key, `must be an integer >= ${min}`);
+    return v;
+  };
+  const secretFile = (n: Node, key: string) => {
+    const f = resolve(dirname(ctx.file), ctx.string(n, key));
+    try {
+      return readFileSync(f, 'utf8').trim();
+    } catch (err) {
+      throw ctx.error(n, key, `cannot read ${f}: ${(err as Error).message}`);
+    }
+  };
+  ctx.map(node, path, {
+    auth: (n, key) => {
+      const auth: IngestAuth = {};
+      ctx.map(n, key, {
+        basic: (n, key) => {
+          let username: string | undefined;
+          let password: string | undefined;
+          ctx.map(n, key, {
+            username: (n, key) => {
+              username = ctx.string(n, key);
+            },
+            password: (n, key) => {
+              password = ctx.string(n, key);
+            },
+            password_file: (n, key) => {
+              password = secretFile(n, key);
+            },
+          });
+          if (!username || password === undefined) throw ctx.error(n, key, 'needs username and password (or password_file)');
+          auth.basic = { username, password };
+        },
+        bearer_token: (n, key) => {
+          auth.bearerToken = ctx.string(n, key);
+          if (auth.bearerToken === '') throw ctx.error(n, key, 'must not be empty');
+        },
+        bearer_token_file: (n, key) => {
+          auth.bearerToken = secretFile(n, key);
+          if (auth.bearerToken === '') throw ctx.error(n, key, 'the file is empty');
+        },
+      });
+      if (auth.basic !== undefined || auth.bearerToken !== undefined) s.auth = auth;
+    },
+    max_concurrent_writes: (n, key) => {
+      s.maxConcurrentWrites = count(n, key, 1);
+    },
+    max_queued_writes: (n, key) => {
+      s.maxQueuedWrites = count(n, key, 0);
+    },
+    max_write_wait: (n, key) => {
+      s.maxWriteWaitMs = ctx.parsed(n, key, parseDuration);
+    },
+    batch_samples: (n, key) => {
+      s.batchSamples = count(n, key, 1);
+    },
+  });
+}
+
 /** `commit` or a positive duration. */
 export function parseWalFsync(s: string): WalFsync {
   if (s === 'commit') return 'commit';
@@ -174,10 +277,10 @@ export function parseWalFsync(s: string): WalFsync {
   return ms;
 }
 
-type KeyHandler = (node: Node, key: string) => void;
+export type KeyHandler = (node: Node, key: string) => void;
 
 /** Walks nodes, knowing the file and line of each for error messages. */
-class Ctx {
+export class Ctx {
   constructor(
     readonly file: string,
     readonly lines: LineCounter,

@@ -3,5 +3,9 @@
  * subsystem by appending its factory here.
  */
 import type { ComponentFactory } from './component.js';
+import { ingestCommonFactory } from '../ingest/common/index.js';
 
-export const COMPONENTS: readonly ComponentFactory[] = [];
+export const COMPONENTS: readonly ComponentFactory[] = [
+  // Shared push-protocol pieces (auth, limiter, self-metrics): before every protocol.
+  ingestCommonFactory,
+];

@@ -34,6 +34,7 @@ describe('parseFlags', () => {
         outOfOrderTimeWindowMs: 0,
         walFsync: 'commit',
       },
+      ingest: {},
     });
     expect(parseFlags(['--storage.tsdb.wal-fsync', '250ms']).storage.walFsync).toBe(250);
   });

@@ -4,8 +4,9 @@
  * are read here, in the server's entry point, and nowhere else: components get
  * options objects.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseWalFsync, STORAGE_DEFAULTS, type StorageConfig } from '../config/config.js';
+import { INGEST_DEFAULTS, parseWalFsync, STORAGE_DEFAULTS, type IngestOptions, type StorageConfig } from '../config/config.js';
 import { formatBytes, formatDuration, parseBytes, parseDuration } from '../config/units.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
@@ -38,6 +39,7 @@ export interface FlagValues {
   web: Partial<WebOptions>;
   log: Partial<LogOptions>;
   storage: Partial<StorageConfig>;
+  ingest: Partial<IngestOptions>;
 }
 
 export class FlagError extends Error {
@@ -171,6 +173,57 @@ export const FLAGS: readonly FlagSpec[] = [
     },
   },
   {
+    name: 'ingest.auth.username',
+    placeholder: 'name',
+    help: 'Require HTTP basic authentication with this user name on the push write endpoints (with --ingest.auth.password-file).',
+    apply: (v, f) => {
+      f.ingest.auth = { ...f.ingest.auth, basic: { username: v, password: f.ingest.auth?.basic?.password ?? '' } };
+    },
+  },
+  {
+    name: 'ingest.auth.password-file',
+    placeholder: 'path',
+    help: 'File holding the password for --ingest.auth.username.',
+    apply: (v, f) => {
+      f.ingest.auth = { ...f.ingest.auth, basic: { username: f.ingest.auth?.basic?.username ?? '', password: readSecret(v) } };
+    },
+  },
+  {
+    name: 'ingest.auth.bearer-token-file',
+    placeholder: 'path',
+    help: 'Require this bearer token (Authorization: Bearer or Token) on the push write endpoints; basic credentials, if set, are accepted too.',
+    apply: (v, f) => {
+      f.ingest.auth = { ...f.ingest.auth, bearerToken: readSecret(v) };
+    },
+  },
+  {
+    name: 'ingest.max-concurrent-writes',
+    placeholder: 'n',
+    help: 'Push writers (requests, connections, flushes) appending at once; more wait, then get 429/503 with Retry-After.',
+    defaultText: String(INGEST_DEFAULTS.maxConcurrentWrites),
+    apply: (v, f) => {
+      f.ingest.maxConcurrentWrites = positiveInt(v, 1);
+    },
+  },
+  {
+    name: 'ingest.max-queued-writes',
+    placeholder: 'n',
+    help: 'Push writers that may wait for a slot; beyond this they are refused at once.',
+    defaultText: String(INGEST_DEFAULTS.maxQueuedWrites),
+    apply: (v, f) => {
+      f.ingest.maxQueuedWrites = positiveInt(v, 0);
+    },
+  },
+  {
+    name: 'ingest.max-write-wait',
+    placeholder: 'duration',
+    help: 'How long a push writer waits for a slot before it is refused.',
+    defaultText: formatDuration(INGEST_DEFAULTS.maxWriteWaitMs),
+    apply: (v, f) => {
+      f.ingest.maxWriteWaitMs = parseDuration(v);
+    },
+  },
+  {
     name: 'log.level',
     placeholder: 'level',
     help: `Only log messages with the given severity or above: ${LOG_LEVELS.join(', ')}.`,
@@ -190,11 +243,28 @@ export const FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+function positiveInt(s: string, min: number): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n < min) throw new Error(`must be an integer >= ${min}, got ${JSON.stringify(s)}`);
+  return n;
+}
+
+function readSecret(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (text === '') throw new Error(`${path} is empty`);
+  return text;
+}
+
 const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
 
 /** Parses argv (without the node and script paths). Throws `FlagError` on unknown flags and bad values. */
 export function parseFlags(argv: readonly string[]): FlagValues {
-  const out: FlagValues = { help: false, web: {}, log: {}, storage: {} };
+  const out: FlagValues = { help: false, web: {}, log: {}, storage: {}, ingest: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {

@@ -2,7 +2,16 @@
  * The server's resolved options: defaults < config file < flags.
  */
 import { resolve } from 'node:path';
-import { GLOBAL_DEFAULTS, loadConfigFile, STORAGE_DEFAULTS, type GlobalConfig, type StorageConfig } from '../config/config.js';
+import {
+  ConfigError,
+  GLOBAL_DEFAULTS,
+  INGEST_DEFAULTS,
+  loadConfigFile,
+  STORAGE_DEFAULTS,
+  type GlobalConfig,
+  type IngestOptions,
+  type StorageConfig,
+} from '../config/config.js';
 import { LOG_DEFAULTS, WEB_DEFAULTS, type FlagValues, type LogOptions, type WebOptions } from './flags.js';
 
 export interface ServerOptions {
@@ -11,6 +20,7 @@ export interface ServerOptions {
   log: LogOptions;
   storage: StorageConfig;
   global: GlobalConfig;
+  ingest: IngestOptions;
 }
 
 export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> {
@@ -23,5 +33,17 @@ export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> 
     log: { ...LOG_DEFAULTS, ...flags.log },
     storage,
     global: file?.global ?? { ...GLOBAL_DEFAULTS, externalLabels: {} },
+    ingest: resolveIngest(file?.ingest, flags.ingest),
   };
+}
+
+/** Flags override the file key by key; basic credentials from flags need both halves. */
+function resolveIngest(file: Partial<IngestOptions> | undefined, flags: Partial<IngestOptions>): IngestOptions {
+  const out: IngestOptions = { ...INGEST_DEFAULTS, ...file, ...flags };
+  if (file?.auth !== undefined || flags.auth !== undefined) out.auth = { ...file?.auth, ...flags.auth };
+  const basic = flags.auth?.basic;
+  if (basic !== undefined && (basic.username === '' || basic.password === '')) {
+    throw new ConfigError('flags --ingest.auth.username and --ingest.auth.password-file must be given together');
+  }
+  return out;
 }

@@ -1,0 +1,168 @@
+/**
+ * `IngestBatch`: appends a parsed stream of samples through one `Appender`
+ * at a time, committing every `batchSamples` samples (so pending samples stay
+ * bounded), and keeps the per-sample accounting a response needs: a sample
+ * the storage refuses (too old, duplicate, invalid labels …) is counted and
+ * its error kept (the first `MAX_LISTED_ERRORS` distinct messages), and the
+ * rest of the batch goes on. A failing commit (WAL write failed, storage
+ * closed) is thrown: nothing of that commit was acknowledged.
+ *
+ * ```ts
+ * const batch = common.batch(metrics);
+ * for (const s of parsed) {
+ *   let ref = cache.get(s.key) ?? 0;
+ *   ref = batch.append(ref, ref === 0 ? s.labels() : undefined, s.t, s.v);
+ *   if (ref === NEED_LABELS) ref = batch.append(0, s.labels(), s.t, s.v);
+ *   if (ref > 0) cache.set(s.key, ref);
+ *   await batch.maybeCommit();
+ * }
+ * await batch.commit();
+ * if (batch.rejected > 0) … 400 naming batch.errors …
+ * ```
+ */
+import type { Labels } from '../../model/labels.js';
+import { StorageError } from '../../storage/errors.js';
+import type { Appender, SeriesRef, Storage } from '../../storage/interface.js';
+import type { WriteLimiter } from './limiter.js';
+import type { ProtocolMetrics } from './metrics.js';
+
+/** `append` result: the storage refused the sample (counted, error kept). */
+export const REJECTED = -1;
+/** `append` result: the ref is no longer known to the storage; call again with ref 0 and the labels. */
+export const NEED_LABELS = -2;
+
+/** Distinct error messages kept per batch (all rejections are counted). */
+export const MAX_LISTED_ERRORS = 10;
+
+export interface IngestBatchOptions {
+  /** Commit after this many appended samples. */
+  batchSamples: number;
+  /** Accept samples older than the out-of-order window (see `AppenderOptions`). */
+  allowBackfill?: boolean;
+}
+
+export class IngestBatch {
+  readonly #storage: Storage;
+  readonly #metrics: ProtocolMetrics;
+  readonly #limiter: WriteLimiter;
+  readonly #opts: IngestBatchOptions;
+  #app: Appender | undefined;
+  #pending = 0;
+  /** Samples committed (acknowledgeable). */
+  accepted = 0;
+  /** Samples refused by the storage, by the caller (`reject`), or lost to a failed commit. */
+  rejected = 0;
+  /** The first distinct rejection messages. */
+  readonly errors: string[] = [];
+  /** Rejections whose message was not kept. */
+  errorsOmitted = 0;
+
+  constructor(storage: Storage, metrics: ProtocolMetrics, limiter: WriteLimiter, opts: IngestBatchOptions) {
+    this.#storage = storage;
+    this.#metrics = metrics;
+    this.#limiter = limiter;
+    this.#opts = opts;
+  }
+
+  /**
+   * Appends one sample. Returns the series ref (> 0) to cache, `REJECTED`
+   * when the storage refused the sample (counted), or `NEED_LABELS` when
+   * `ref` was stale and no labels were given. Throws only when the storage
+   * cannot take writes at all (closed).
+   */
+  append(ref: SeriesRef, labels: Labels | undefined, t: number, v: number): SeriesRef {
+    this.#app ??= this.#storage.appender(this.#opts.allowBackfill ? { allowBackfill: true } : undefined);
+    try {
+      const out = this.#app.append(ref, labels, t, v);
+      this.#pending++;
+      this.#limiter.pendingSamples++;
+      this.#metrics.received.inc();
+      return out;
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      if (err.code === 'unknown_series_ref' && labels === undefined && ref !== 0) return NEED_LABELS;
+      if (err.code === 'closed' || err.code === 'wal_write_failed' || err.code === 'locked') throw err;
+      this.#metrics.received.inc();
+      this.reject(err.message);
+      return REJECTED;
+    }
+  }
+
+  /**
+   * Counts `n` samples refused before reaching the storage (a protocol's own
+   * mapping rule, e.g. an unsupported data type), keeping the message.
+   */
+  reject(message: string, n = 1): void {
+    if (n <= 0) return;
+    this.rejected += n;
+    if (this.errors.length < MAX_LISTED_ERRORS && !this.errors.includes(message)) this.errors.push(message);
+    else this.errorsOmitted++;
+  }
+
+  /** Counts `n` samples received and rejected in one go (e.g. `reject` after parsing). */
+  receivedAndRejected(message: string, n = 1): void {
+    this.#metrics.received.inc(n);
+    this.reject(message, n);
+  }
+
+  /** Samples appended and not yet committed. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** Commits when `batchSamples` samples are pending. */
+  async maybeCommit(): Promise<void> {
+    if (this.#pending >= this.#opts.batchSamples) await this.commit();
+  }
+
+  /**
+   * Commits what is pending (durable in the WAL when this resolves). On
+   * failure the pending samples count as rejected and the error is thrown.
+   * The batch can go on appending afterwards.
+   */
+  async commit(): Promise<void> {
+    const app = this.#app;
+    if (app === undefined) return;
+    this.#app = undefined;
+    const n = this.#pending;
+    this.#pending = 0;
+    if (n === 0) {
+      app.rollback();
+      return;
+    }
+    try {
+      await app.commit();
+    } catch (err) {
+      this.rejected += n;
+      throw err;
+    } finally {
+      this.#limiter.pendingSamples -= n;
+    }
+    this.accepted += n;
+  }
+
+  /** Drops what is pending (counted as rejected). */
+  rollback(): void {
+    this.#app?.rollback();
+    this.#app = undefined;
+    this.rejected += this.#pending;
+    this.#limiter.pendingSamples -= this.#pending;
+    this.#pending = 0;
+  }
+
+  /**
+   * Adds this batch's accepted/rejected counts to the protocol's counters.
+   * Call once, when the writer is done (after the last commit or rollback).
+   */
+  record(): void {
+    this.#metrics.accepted.inc(this.accepted);
+    this.#metrics.rejected.inc(this.rejected);
+  }
+
+  /** `"2 of 10 samples rejected: <first errors>; and 3 more"`, for a 400's message. */
+  summary(): string {
+    const total = this.accepted + this.rejected;
+    const more = this.errorsOmitted > 0 ? `; and ${this.errorsOmitted} more` : '';
+    return `${this.rejected} of ${total} samples rejected: ${this.errors.join('; ')}${more}`;
+  }
+}

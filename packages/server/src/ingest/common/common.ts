@@ -1,0 +1,87 @@
+/**
+ * `IngestCommon`: the pieces shared by every push protocol, built once by
+ * the `ingest` component (which starts before any protocol's component) from
+ * `options.ingest`, and found by the protocol components with
+ * `ingestCommon(ctx)`.
+ */
+import type { IngestOptions } from '../../config/config.js';
+import type { Registry } from '../../metrics/registry.js';
+import type { Component, ComponentContext, ComponentFactory } from '../../server/component.js';
+import type { Logger } from '../../server/logger.js';
+import type { ServerOptions } from '../../server/options.js';
+import type { Storage } from '../../storage/interface.js';
+import { WriteAuthenticator } from './auth.js';
+import { IngestBatch } from './batch.js';
+import { WriteLimiter } from './limiter.js';
+import { IngestMetrics, type ProtocolMetrics } from './metrics.js';
+
+export const INGEST_COMPONENT = 'ingest';
+
+export class IngestCommon implements Component {
+  readonly name = INGEST_COMPONENT;
+  readonly storage: Storage;
+  readonly logger: Logger;
+  readonly limiter: WriteLimiter;
+  readonly metrics: IngestMetrics;
+  readonly now: () => number;
+  #auth: WriteAuthenticator;
+  #opts: IngestOptions;
+  #maxBodyBytes: number;
+
+  constructor(deps: { storage: Storage; registry: Registry; logger: Logger; now: () => number }, opts: IngestOptions, maxBodyBytes: number) {
+    this.storage = deps.storage;
+    this.logger = deps.logger;
+    this.now = deps.now;
+    this.#opts = opts;
+    this.#maxBodyBytes = maxBodyBytes;
+    this.#auth = new WriteAuthenticator(opts.auth);
+    this.limiter = new WriteLimiter(limiterOptions(opts));
+    this.metrics = new IngestMetrics(deps.registry, this.limiter);
+  }
+
+  /** The write endpoints' authenticator (replaced on reload). */
+  get auth(): WriteAuthenticator {
+    return this.#auth;
+  }
+
+  get options(): Readonly<IngestOptions> {
+    return this.#opts;
+  }
+
+  get maxBodyBytes(): number {
+    return this.#maxBodyBytes;
+  }
+
+  /** A batch appender for one writer of `metrics`' protocol, committing every `batchSamples`. */
+  batch(metrics: ProtocolMetrics, opts: { allowBackfill?: boolean } = {}): IngestBatch {
+    return new IngestBatch(this.storage, metrics, this.limiter, { batchSamples: this.#opts.batchSamples, allowBackfill: opts.allowBackfill });
+  }
+
+  async reload(options: ServerOptions): Promise<void> {
+    this.#opts = options.ingest;
+    this.#maxBodyBytes = options.web.maxBodyBytes;
+    this.#auth = new WriteAuthenticator(options.ingest.auth);
+    this.limiter.setOptions(limiterOptions(options.ingest));
+  }
+
+  async stop(): Promise<void> {}
+}
+
+function limiterOptions(o: IngestOptions) {
+  return { maxConcurrent: o.maxConcurrentWrites, maxQueued: o.maxQueuedWrites, maxWaitMs: o.maxWriteWaitMs };
+}
+
+export const ingestCommonFactory: ComponentFactory = {
+  name: INGEST_COMPONENT,
+  create: async (ctx) =>
+    new IngestCommon({ storage: ctx.storage, registry: ctx.registry, logger: ctx.logger, now: ctx.now }, ctx.options.ingest, ctx.options.web.maxBodyBytes),
+};
+
+/** The shared ingest pieces, for a protocol component's factory. */
+export function ingestCommon(ctx: ComponentContext): IngestCommon {
+  const c = ctx.started.get(INGEST_COMPONENT);
+  if (!(c instanceof IngestCommon)) {
+    throw new Error(`cannot start a push protocol: the "${INGEST_COMPONENT}" component must come before it in server/components.ts`);
+  }
+  return c;
+}
