@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatExpr, formatNumber } from './format.js';
+import { formatExpr, formatNumber, prettyExpr } from './format.js';
 import { parseExpr } from './parser.js';
 import { normalize } from './testing.js';
 
@@ -61,5 +61,32 @@ describe('formatExpr', () => {
     expect(formatNumber(-2.5e22)).toBe('-25000000000000000000000');
     expect(formatNumber(0.1)).toBe('0.1');
     expect(formatNumber(-0)).toBe('-0');
+  });
+});
+
+describe('prettyExpr', () => {
+  it('splits an aggregation whose text is over 100 characters', () => {
+    const q = `sum by (job) (rate(http_requests_total{job="api-server",handler="/api/v1/query_range",code="200"}[5m]))`;
+    expect(prettyExpr(parseExpr(q))).toBe(
+      ['sum by (job) (', '  rate(http_requests_total{code="200",handler="/api/v1/query_range",job="api-server"}[5m])', ')'].join('\n'),
+    );
+  });
+
+  it('keeps short expressions on one line', () => {
+    expect(prettyExpr(parseExpr('sum by (job) (rate(x[5m]))'))).toBe('sum by (job) (rate(x[5m]))');
+  });
+
+  it('splits long ones and still parses to the same tree', () => {
+    const q =
+      'sum by (job, instance) (rate(http_requests_total{job="api-server",handler="/api/v1/query"}[5m])) / on (job) group_left sum by (job) (rate(http_requests_total[5m]))';
+    const pretty = prettyExpr(parseExpr(q));
+    expect(pretty).toBe(
+      [
+        '  sum by (job, instance) (rate(http_requests_total{handler="/api/v1/query",job="api-server"}[5m]))',
+        '/ on (job) group_left ()',
+        '  sum by (job) (rate(http_requests_total[5m]))',
+      ].join('\n'),
+    );
+    expect(normalize(parseExpr(pretty))).toEqual(normalize(parseExpr(q)));
   });
 });

@@ -161,3 +161,43 @@ function matchingText(m: VectorMatching | null): string {
   }
   return s;
 }
+
+/** Lines longer than this are split by prettyExpr (Prometheus's limit). */
+const MAX_LINE = 100;
+
+const indent = (level: number) => '  '.repeat(level);
+
+/**
+ * Prometheus's pretty form (what `/api/v1/format_query` returns): an
+ * expression that fits in 100 characters stays on one line; a longer one is
+ * split, its operands, arguments and aggregated expression each indented on
+ * lines of their own.
+ */
+export function prettyExpr(e: Expr, level = 0): string {
+  const flat = formatExpr(e);
+  if (flat.length <= MAX_LINE) return indent(level) + flat;
+  switch (e.kind) {
+    case 'AggregateExpr': {
+      let s = `${indent(level)}${e.op}`;
+      if (e.without) s += ` without (${joinLabels(e.grouping)}) `;
+      else if (e.grouping.length > 0) s += ` by (${joinLabels(e.grouping)}) `;
+      s += '(\n';
+      if (e.param) s += `${prettyExpr(e.param, level + 1)},\n`;
+      return `${s}${prettyExpr(e.expr, level + 1)}\n${indent(level)})`;
+    }
+    case 'BinaryExpr': {
+      const bool = e.returnBool ? ' bool' : '';
+      return `${prettyExpr(e.lhs, level + 1)}\n${indent(level)}${e.op}${bool}${matchingText(e.matching)}\n${prettyExpr(e.rhs, level + 1)}`;
+    }
+    case 'Call':
+      return `${indent(level)}${e.func.name}(\n${e.args.map((a) => prettyExpr(a, level + 1)).join(',\n')}\n${indent(level)})`;
+    case 'ParenExpr':
+      return `${indent(level)}(\n${prettyExpr(e.expr, level + 1)}\n${indent(level)})`;
+    case 'SubqueryExpr':
+      return prettyExpr(e.expr, level) + subquerySuffix(e);
+    case 'UnaryExpr':
+      return `${indent(level)}${e.op}${prettyExpr(e.expr, level).trim()}`;
+    default:
+      return indent(level) + flat;
+  }
+}

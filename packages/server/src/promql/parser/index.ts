@@ -36,6 +36,6 @@ export {
   type DurationContext,
 } from './duration_expr.js';
 export { ParseError, type PositionRange } from './errors.js';
-export { formatDurationNode, formatExpr, formatMatcher, formatNumber } from './format.js';
+export { formatDurationNode, formatExpr, formatMatcher, formatNumber, prettyExpr } from './format.js';
 export { parseExpr, parseMetricSelector, parseSeriesSelector, type ParseOptions } from './parser.js';
 export { goQuote, isWellFormed, unquote } from './strings.js';
