@@ -27,6 +27,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { isLegacyLabelName } from '../model/labels.js';
+import { parseScrapeConfigs, SCRAPE_GLOBAL_DEFAULTS, scrapeGlobalHandlers, type ScrapeGlobals, type ScrapeSection } from './scrape.js';
 import { parseBytes, parseDuration } from './units.js';
 
 /** When the WAL is fsynced: on every commit, or every `n` milliseconds. */
@@ -96,6 +97,8 @@ export interface ConfigFile {
   global: GlobalConfig;
   storage: Partial<StorageConfig>;
   ingest: Partial<IngestOptions>;
+  /** `scrape_configs` and the scrape settings of `global` (config/scrape.ts). */
+  scrape: ScrapeSection;
 }
 
 export class ConfigError extends Error {
@@ -125,13 +128,23 @@ export function parseConfig(text: string, file: string): ConfigFile {
     throw new ConfigError(`cannot load config file ${file}: line ${line}: ${e.message.split('\n')[0]}`);
   }
   const ctx = new Ctx(file, lineCounter);
-  const out: ConfigFile = { global: { ...GLOBAL_DEFAULTS, externalLabels: {} }, storage: {}, ingest: {} };
+  const scrapeGlobals: ScrapeGlobals = { ...SCRAPE_GLOBAL_DEFAULTS, scrapeProtocols: [...SCRAPE_GLOBAL_DEFAULTS.scrapeProtocols] };
+  const out: ConfigFile = {
+    global: { ...GLOBAL_DEFAULTS, externalLabels: {} },
+    storage: {},
+    ingest: {},
+    scrape: { globals: scrapeGlobals, configs: undefined },
+  };
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return out;
 
+  let scrapeNode: [Node, string] | undefined;
   ctx.map(root, '', {
     global: (n, key) => {
-      out.global = parseGlobal(ctx, n, key);
+      out.global = parseGlobal(ctx, n, key, scrapeGlobals);
+    },
+    scrape_configs: (n, key) => {
+      scrapeNode = [n, key];
     },
     storage: (n, key) =>
       ctx.map(n, key, {
@@ -139,10 +152,12 @@ export function parseConfig(text: string, file: string): ConfigFile {
       }),
     ingest: (n, key) => parseIngest(ctx, n, key, out.ingest),
   });
+  // After the walk: jobs inherit from `global` wherever it sits in the file.
+  if (scrapeNode) out.scrape.configs = parseScrapeConfigs(ctx, scrapeNode[0], scrapeNode[1], out.global, scrapeGlobals);
   return out;
 }
 
-function parseGlobal(ctx: Ctx, node: Node, path: string): GlobalConfig {
+function parseGlobal(ctx: Ctx, node: Node, path: string, scrape: ScrapeGlobals): GlobalConfig {
   const g: GlobalConfig = { ...GLOBAL_DEFAULTS, externalLabels: {} };
   let timeoutSet = false;
   ctx.map(node, path, {
@@ -162,6 +177,7 @@ function parseGlobal(ctx: Ctx, node: Node, path: string): GlobalConfig {
         g.externalLabels[name] = ctx.string(v, k);
       });
     },
+    ...scrapeGlobalHandlers(ctx, scrape),
   });
   // As in Prometheus: the default timeout shrinks to the interval, an explicit one may not exceed it.
   if (!timeoutSet) g.scrapeTimeoutMs = Math.min(g.scrapeTimeoutMs, g.scrapeIntervalMs);
