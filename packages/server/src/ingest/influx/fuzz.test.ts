@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { fuzz } from '../net/fuzz.js';
+import { FieldType, LineKind, LineProtocolParser } from './parser.js';
+
+const VALID = [
+  'cpu,host=a,region=eu usage=1.5,idle=98i 1556813561098000000',
+  'm\\ x,k\\,1=v\\=1 f\\ 1="a \\"q\\" \\\\",b=t,u=18446744073709551615u',
+  'weather,location=us-midwest temperature=82 1465839830100400200',
+  'x v=-1e-3,w=FALSE',
+  '# comment',
+];
+
+describe('line protocol parser fuzz', () => {
+  for (const precision of ['ns', 's'] as const) {
+    it(`never throws, never loops (precision ${precision})`, () => {
+      const p = new LineProtocolParser();
+      const r = fuzz({
+        seed: precision === 'ns' ? 1 : 2,
+        rounds: 20_000,
+        alphabet: 'ab=, \\"\n#0123456789.-eiutf',
+        valid: VALID,
+        parseAll: (text) => {
+          p.reset(text, precision);
+          let steps = 0;
+          for (let k = p.next(); k !== LineKind.EOF; k = p.next()) {
+            steps++;
+            if (k === LineKind.Row) {
+              expect(p.fieldCount).toBeGreaterThan(0);
+              expect(p.measurement).not.toBe('');
+              for (let i = 0; i < p.fieldCount; i++) {
+                if (p.fieldTypes[i] !== FieldType.String) expect(Number.isFinite(p.fieldValues[i])).toBe(true);
+              }
+            } else expect(p.error).not.toBe('');
+          }
+          return steps;
+        },
+      });
+      expect(r.steps).toBeGreaterThan(0);
+    });
+  }
+});
