@@ -56,6 +56,7 @@ export class IngestBatch {
   readonly errors: string[] = [];
   /** Rejections whose message was not kept. */
   errorsOmitted = 0;
+  #lastListed = false;
 
   constructor(storage: Storage, metrics: ProtocolMetrics, limiter: WriteLimiter, opts: IngestBatchOptions) {
     this.#storage = storage;
@@ -95,8 +96,29 @@ export class IngestBatch {
   reject(message: string, n = 1): void {
     if (n <= 0) return;
     this.rejected += n;
-    if (this.errors.length < MAX_LISTED_ERRORS && !this.errors.includes(message)) this.errors.push(message);
-    else this.errorsOmitted++;
+    this.#lastListed = false;
+    if (this.errors.includes(message)) return;
+    if (this.errors.length < MAX_LISTED_ERRORS) {
+      this.errors.push(message);
+      this.#lastListed = true;
+    } else this.errorsOmitted++;
+  }
+
+  /**
+   * Adds context (e.g. the series) to the message of the rejection just
+   * recorded, if that message was newly listed. Call right after a
+   * `REJECTED`; building the context is then paid only for listed errors.
+   */
+  annotateLast(context: string): void {
+    if (!this.#lastListed) return;
+    const i = this.errors.length - 1;
+    this.errors[i] = `${this.errors[i]} (${context})`;
+    this.#lastListed = false;
+  }
+
+  /** Whether `annotateLast` would add anything (to skip building the context). */
+  get wantsAnnotation(): boolean {
+    return this.#lastListed;
   }
 
   /** Counts `n` samples received and rejected in one go (e.g. `reject` after parsing). */

@@ -20,6 +20,7 @@ export const INGEST_COMPONENT = 'ingest';
 export class IngestCommon implements Component {
   readonly name = INGEST_COMPONENT;
   readonly storage: Storage;
+  readonly registry: Registry;
   readonly logger: Logger;
   readonly limiter: WriteLimiter;
   readonly metrics: IngestMetrics;
@@ -30,6 +31,7 @@ export class IngestCommon implements Component {
 
   constructor(deps: { storage: Storage; registry: Registry; logger: Logger; now: () => number }, opts: IngestOptions, maxBodyBytes: number) {
     this.storage = deps.storage;
+    this.registry = deps.registry;
     this.logger = deps.logger;
     this.now = deps.now;
     this.#opts = opts;

@@ -85,3 +85,4 @@ export {
 } from './http.js';
 export { OverloadedError, WriteLimiter, type LimiterOptions, type Release } from './limiter.js';
 export { IngestMetrics, type ProtocolMetrics } from './metrics.js';
+export { ProtoError, ProtoReader, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, wrongWireType } from './protobuf.js';

@@ -1,0 +1,77 @@
+/**
+ * The stream reader of remote write: request body → snappy block
+ * decompression (the uncompressed length, written first in the block, is
+ * checked against the body limit before anything is inflated) → the
+ * protobuf decoder. Errors are `IngestError`s naming what was wrong.
+ */
+import type { IncomingMessage } from 'node:http';
+import { uncompressSync } from 'snappy';
+import { IngestError, readRawBody, tooLargeError } from '../common/http.js';
+import { ProtoError } from '../common/protobuf.js';
+import type { RemoteWriteParser, RemoteWriteVersion } from './parser.js';
+
+export const V1_PROTO = 'prometheus.WriteRequest';
+export const V2_PROTO = 'io.prometheus.write.v2.Request';
+
+/**
+ * The message version from `Content-Type` (the spec's content negotiation):
+ * `application/x-protobuf` alone or with `proto=prometheus.WriteRequest` is
+ * 1.0, `proto=io.prometheus.write.v2.Request` is 2.0; no header at all is
+ * 1.0 (old senders). Anything else is 415.
+ */
+export function negotiateVersion(contentType: string | undefined): RemoteWriteVersion {
+  if (contentType === undefined || contentType.trim() === '') return 1;
+  const parts = contentType.split(';').map((p) => p.trim());
+  if (parts[0].toLowerCase() !== 'application/x-protobuf') {
+    throw new IngestError(415, `unsupported Content-Type ${JSON.stringify(contentType)}: expected application/x-protobuf;proto=${V1_PROTO} or ;proto=${V2_PROTO}`);
+  }
+  let version: RemoteWriteVersion = 1;
+  for (const p of parts.slice(1)) {
+    const eq = p.indexOf('=');
+    if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'proto') continue;
+    const proto = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (proto === V1_PROTO) version = 1;
+    else if (proto === V2_PROTO) version = 2;
+    else throw new IngestError(415, `unsupported remote-write message ${JSON.stringify(proto)}: this receiver accepts ${V1_PROTO} and ${V2_PROTO}`);
+  }
+  return version;
+}
+
+/** Reads the snappy-compressed body; `Content-Encoding` must be snappy (or absent, as old senders do). */
+export async function readSnappyBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const enc = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (enc !== '' && enc !== 'snappy') {
+    throw new IngestError(415, `unsupported Content-Encoding ${JSON.stringify(enc)}: remote write bodies are snappy-compressed (Content-Encoding: snappy)`);
+  }
+  const raw = await readRawBody(req, limit);
+  const size = snappyLength(raw);
+  if (size > limit) throw tooLargeError(limit);
+  if (size === 0) return Buffer.alloc(0);
+  try {
+    return uncompressSync(raw) as Buffer;
+  } catch (err) {
+    throw new IngestError(400, `cannot decompress snappy body: ${(err as Error).message}`);
+  }
+}
+
+/** The uncompressed length a snappy block declares (its leading varint). */
+function snappyLength(b: Buffer): number {
+  let v = 0;
+  for (let i = 0, shift = 1; i < 5; i++, shift *= 128) {
+    if (i >= b.length) throw new IngestError(400, 'cannot decompress snappy body: it is empty or truncated');
+    v += (b[i] & 0x7f) * shift;
+    if (b[i] < 0x80) return v;
+  }
+  throw new IngestError(400, 'cannot decompress snappy body: invalid length header');
+}
+
+/** Decodes the message into `parser`; a malformed body is a 400 naming the message and the byte. */
+export function decodeBody(parser: RemoteWriteParser, body: Buffer, version: RemoteWriteVersion): void {
+  try {
+    if (version === 1) parser.decodeV1(body);
+    else parser.decodeV2(body);
+  } catch (err) {
+    if (err instanceof ProtoError) throw new IngestError(400, `cannot decode ${version === 1 ? V1_PROTO : V2_PROTO}: ${err.message}`);
+    throw err;
+  }
+}
