@@ -81,6 +81,8 @@ export class TSDB implements Storage, AppendTarget {
   #readers = new Map<Block, number>();
   #ranges: number[];
   #timer: NodeJS.Timeout | undefined;
+  #recodeTimer: NodeJS.Timeout | undefined;
+  #recoding = false;
   #compacting: Promise<void> | undefined;
   #m: ReturnType<typeof declareMetrics>;
   #applyResult: ApplyResult = { inOrder: 0, outOfOrder: 0, dropped: 0, chunksCreated: 0 };
@@ -128,6 +130,8 @@ export class TSDB implements Storage, AppendTarget {
         db.#timer = setInterval(() => void db.#background(), db.#opts.compactionIntervalMs);
         db.#timer.unref();
       }
+      db.#recodeTimer = setInterval(() => db.#recodeSlice(), 1000);
+      db.#recodeTimer.unref();
       return db;
     } catch (e) {
       lock.release();
@@ -217,6 +221,28 @@ export class TSDB implements Storage, AppendTarget {
     await this.#wal.logTombstones(touched.map((s) => s.ref), mint, maxt);
     for (const s of touched) this.head.deleteRef(s.ref, mint, maxt);
     for (const b of this.#blocks) if (b.overlaps(mint, maxt)) b.delete(matchers, mint, maxt);
+  }
+
+  /**
+   * Re-encodes cut head chunks in slices of 10 ms, yielding to the event loop
+   * between slices, until none are left.
+   */
+  #recodeSlice(): void {
+    if (this.#recoding || this.closed) return;
+    this.#recoding = true;
+    const step = () => {
+      if (this.closed || !this.head.recodeChunks(10)) {
+        this.#recoding = false;
+        return;
+      }
+      setImmediate(step);
+    };
+    step();
+  }
+
+  /** Re-encodes every cut head chunk now (the background does it within seconds). */
+  recodeHeadChunks(): void {
+    while (this.head.recodeChunks(1000));
   }
 
   /** Runs head persistence, compaction and retention now (the loop does this periodically). */
@@ -415,6 +441,7 @@ export class TSDB implements Storage, AppendTarget {
     if (this.closed) return;
     this.closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#recodeTimer) clearInterval(this.#recodeTimer);
     while (this.#compacting) await this.#compacting.catch(() => {});
     try {
       await this.#wal.close();
@@ -547,6 +574,8 @@ function declareMetrics(registry: Registry | undefined, db: TSDB) {
   const gauge = (name: string, help: string, collect: () => number) => r?.gauge({ name, help, collect });
   gauge('vigil_tsdb_head_series', 'Series in the head.', () => db.head.numSeries);
   gauge('vigil_tsdb_head_chunks', 'Chunks in the head.', () => db.head.numChunks());
+  gauge('vigil_tsdb_head_chunks_recode_pending', 'Series whose cut head chunks wait to be re-encoded compactly.', () => db.head.recodePending);
+  r?.counter({ name: 'vigil_tsdb_head_chunks_recoded_total', help: 'Head chunks re-encoded from XOR to the compact encoding.', collect: () => db.head.chunksRecoded });
   gauge('vigil_tsdb_head_min_time_seconds', 'Oldest timestamp in the head.', () => (db.head.minT === Infinity ? 0 : db.head.minT / 1000));
   gauge('vigil_tsdb_head_max_time_seconds', 'Newest timestamp in the head.', () => (db.head.maxT === -Infinity ? 0 : db.head.maxT / 1000));
   gauge('vigil_tsdb_blocks_loaded', 'Blocks open.', () => db.blocks().length);

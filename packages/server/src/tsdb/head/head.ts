@@ -12,7 +12,7 @@ import { BoundedIterator, ChainIterator, MergeIterator } from '../../storage/mer
 import { sameBits } from '../../storage/memory.js';
 import { XorIterator } from '../chunkenc/xor.js';
 import { MemPostings, postingsForMatchers } from '../index/postings.js';
-import { MemSeries, type ClosedChunk } from './series.js';
+import { ChunkEncoding, MemSeries, chunkIterator, type ClosedChunk } from './series.js';
 
 export interface HeadOptions {
   /** Block range in ms; head chunks never cross a multiple of it. */
@@ -47,6 +47,9 @@ export class Head {
   floor = -Infinity;
   chunksCreated = 0;
   chunksRemoved = 0;
+  chunksRecoded = 0;
+  /** Series with closed XOR chunks waiting to be re-encoded. */
+  #toRecode: MemSeries[] = [];
   seriesCreated = 0;
   seriesRemoved = 0;
 
@@ -126,7 +129,10 @@ export class Head {
       const t = ts[i];
       const v = vs[i];
       if (t > s.maxT) {
-        if (s.appendInOrder(t, v, range)) out.chunksCreated++;
+        if (s.appendInOrder(t, v, range)) {
+          out.chunksCreated++;
+          if (s.closed.length > 0 && s.closed[s.closed.length - 1].enc === ChunkEncoding.Xor) this.#toRecode.push(s);
+        }
         out.inOrder++;
       } else if (t === s.maxT) {
         // A duplicate of the newest sample: nothing to store. A different value
@@ -146,6 +152,25 @@ export class Head {
     this.maxT = maxT;
     this.minT = minT;
     this.chunksCreated += out.chunksCreated;
+  }
+
+  get recodePending(): number {
+    return this.#toRecode.length;
+  }
+
+  /**
+   * Re-encodes cut chunks compactly for up to `budgetMs`; returns whether
+   * work is left. Run in slices so the event loop keeps serving.
+   */
+  recodeChunks(budgetMs: number): boolean {
+    const until = performance.now() + budgetMs;
+    const list = this.#toRecode;
+    while (list.length > 0) {
+      const s = list.pop()!;
+      if (this.series[s.ref] === s) this.chunksRecoded += s.recode();
+      if ((list.length & 63) === 0 && performance.now() >= until) break;
+    }
+    return list.length > 0;
   }
 
   /** Series matching the matchers with data in [mint, maxt], sorted by labels. */
@@ -276,14 +301,13 @@ export class SampleBuffer {
 export function valueAt(s: MemSeries, t: number): number | undefined {
   if (t === s.maxT) return s.lastV;
   for (let i = 0; i < s.oooN; i++) if (s.oooT![i] === t) return s.oooV![i];
-  const it = new XorIterator();
   for (const c of s.closed) {
     if (t < c.mint || t > c.maxt) continue;
-    it.reset(c.bytes);
+    const it = chunkIterator(c);
     if (it.seek(t) !== ValueType.None && it.t === t) return it.v;
   }
   if (s.open && s.open.numSamples > 0 && t >= s.openMint) {
-    it.reset(s.open.bytes());
+    const it = new XorIterator().reset(s.open.bytes());
     if (it.seek(t) !== ValueType.None && it.t === t) return it.v;
   }
   return undefined;
@@ -291,14 +315,14 @@ export function valueAt(s: MemSeries, t: number): number | undefined {
 
 /** Whether an in-order chunk already holds timestamp t (out-of-order duplicate check). */
 function inChunks(s: MemSeries, t: number): boolean {
-  const it = new XorIterator();
+  if (t > s.maxT || (s.closed.length === 0 && (s.open === null || t < s.openMint))) return false;
   for (const c of s.closed) {
     if (t < c.mint || t > c.maxt) continue;
-    it.reset(c.bytes);
+    const it = chunkIterator(c);
     if (it.seek(t) !== ValueType.None && it.t === t) return true;
   }
   if (s.open && s.open.numSamples > 0 && t >= s.openMint) {
-    it.reset(s.open.bytes());
+    const it = new XorIterator().reset(s.open.bytes());
     if (it.seek(t) !== ValueType.None && it.t === t) return true;
   }
   return false;
@@ -344,7 +368,7 @@ class HeadSeriesView implements Series {
     const chunks: ClosedChunk[] = [];
     for (const c of s.closed) if (c.maxt >= mint && c.mint <= maxt) chunks.push(c);
     if (s.open && s.open.numSamples > 0 && s.maxT >= mint && s.openMint <= maxt) {
-      chunks.push({ mint: s.openMint, maxt: s.maxT, n: s.open.numSamples, bytes: s.open.bytes() });
+      chunks.push({ mint: s.openMint, maxt: s.maxT, n: s.open.numSamples, enc: ChunkEncoding.Xor, bytes: s.open.bytes() });
     }
     this.#chunks = chunks;
     if (s.oooN > 0) {
@@ -356,7 +380,7 @@ class HeadSeriesView implements Series {
   }
 
   iterator(): SampleIterator {
-    const its: SampleIterator[] = this.#chunks.map((c) => new BoundedIterator(() => new XorIterator().reset(c.bytes), this.#mint, this.#maxt));
+    const its: SampleIterator[] = this.#chunks.map((c) => new BoundedIterator(() => chunkIterator(c), this.#mint, this.#maxt));
     const inOrder = its.length === 1 ? its[0] : new ChainIterator(its);
     if (this.#oooT === null) return inOrder;
     return new MergeIterator(inOrder, new ArraySampleIterator(this.#oooT, this.#oooV!, this.#oooT.length, this.#mint, this.#maxt));

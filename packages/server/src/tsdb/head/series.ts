@@ -3,18 +3,39 @@
  * being appended to, and a small sorted buffer for out-of-order samples.
  */
 import type { Labels } from '../../model/labels.js';
-import { XorChunk } from '../chunkenc/xor.js';
+import type { SampleIterator } from '../../storage/interface.js';
+import { BlockChunkIterator, encodeBlockChunk } from '../chunkenc/block.js';
+import { SampleBuffers } from '../chunkenc/samples.js';
+import { XorChunk, XorIterator, decodeXorChunk } from '../chunkenc/xor.js';
 
-/** An immutable, trimmed head chunk. */
+export const enum ChunkEncoding {
+  Xor = 0,
+  Block = 1,
+}
+
+/** An immutable head chunk. */
 export interface ClosedChunk {
   mint: number;
   maxt: number;
   n: number;
+  enc: ChunkEncoding;
   bytes: Uint8Array;
 }
 
-/** Samples per head chunk before a new one is cut (chunks are also cut at block boundaries). */
-export const SAMPLES_PER_CHUNK = 240;
+/** A fresh iterator over a head chunk of either encoding. */
+export function chunkIterator(c: ClosedChunk): SampleIterator {
+  return c.enc === ChunkEncoding.Xor ? new XorIterator().reset(c.bytes) : new BlockChunkIterator(c.n).reset(c.bytes);
+}
+
+/**
+ * Samples per open (XOR, appendable) chunk before it is cut. A cut chunk is
+ * re-encoded with the block encoding (decimal mantissas, delta-of-delta
+ * timestamps), which takes several times less memory than XOR on real
+ * metric values; the open chunk stays small because XOR is the expensive one.
+ */
+export const SAMPLES_PER_CHUNK = 120;
+
+const scratch = new SampleBuffers(SAMPLES_PER_CHUNK);
 
 export class MemSeries {
   readonly ref: number;
@@ -75,12 +96,31 @@ export class MemSeries {
     return created;
   }
 
-  /** Closes the open chunk (trimming its buffer). */
+  /**
+   * Closes the open chunk. It stays XOR (a trimmed copy) until `recode()`
+   * re-encodes it, which the head does in the background, off the append path.
+   */
   cutOpen(): void {
     const o = this.open;
     if (o === null) return;
-    if (o.numSamples > 0) this.closed.push({ mint: this.openMint, maxt: this.maxT, n: o.numSamples, bytes: o.bytes().slice() });
+    const n = o.numSamples;
+    if (n > 0) this.closed.push({ mint: this.openMint, maxt: this.maxT, n, enc: ChunkEncoding.Xor, bytes: o.bytes().slice() });
     this.open = null;
+  }
+
+  /** Re-encodes closed XOR chunks with the compact block encoding; returns how many. */
+  recode(): number {
+    let k = 0;
+    const closed = this.closed;
+    for (let i = 0; i < closed.length; i++) {
+      const c = closed[i];
+      if (c.enc !== ChunkEncoding.Xor) continue;
+      decodeXorChunk(c.bytes, scratch);
+      // A new object: queriers holding the old one keep reading it unchanged.
+      closed[i] = { mint: c.mint, maxt: c.maxt, n: c.n, enc: ChunkEncoding.Block, bytes: encodeBlockChunk(scratch.ts, scratch.vs, c.n) };
+      k++;
+    }
+    return k;
   }
 
   /**
