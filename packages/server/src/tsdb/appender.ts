@@ -18,14 +18,25 @@ export interface AppendTarget {
   /** Counts refused samples by reason, for self-metrics. */
   onRejected(code: StorageError['code']): void;
   readonly closed: boolean;
+  /** Buffers of finished appenders, reused so a commit allocates nothing in steady state. */
+  readonly bufferPool: BatchBuffers[];
 }
+
+/** The columns of a batch. */
+export interface BatchBuffers {
+  refs: Int32Array;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+const POOL_MAX = 8;
 
 export class TSDBAppender implements Appender {
   #db: AppendTarget;
   #backfill: boolean;
-  #refs = new Int32Array(64);
-  #ts = new Float64Array(64);
-  #vs = new Float64Array(64);
+  #refs: Int32Array;
+  #ts: Float64Array;
+  #vs: Float64Array;
   #n = 0;
   #newSeries = new Set<MemSeries>();
   #done = false;
@@ -33,6 +44,16 @@ export class TSDBAppender implements Appender {
   constructor(db: AppendTarget, backfill: boolean) {
     this.#db = db;
     this.#backfill = backfill;
+    const b = db.bufferPool.pop();
+    this.#refs = b?.refs ?? new Int32Array(64);
+    this.#ts = b?.ts ?? new Float64Array(64);
+    this.#vs = b?.vs ?? new Float64Array(64);
+  }
+
+  /** Hands the columns back for the next appender. */
+  #release(): void {
+    const pool = this.#db.bufferPool;
+    if (pool.length < POOL_MAX) pool.push({ refs: this.#refs, ts: this.#ts, vs: this.#vs });
   }
 
   append(ref: SeriesRef, labels: Labels | undefined, t: number, v: number): SeriesRef {
@@ -98,12 +119,17 @@ export class TSDBAppender implements Appender {
   async commit(): Promise<void> {
     if (this.#done) throw new StorageError('closed', 'cannot commit: this appender was already committed or rolled back');
     this.#done = true;
-    if (this.#n === 0 && this.#newSeries.size === 0) return;
+    if (this.#n === 0 && this.#newSeries.size === 0) return this.#release();
     if (this.#db.closed) throw new StorageError('closed', 'cannot commit: storage is closed');
-    await this.#db.commitBatch([...this.#newSeries], this.#refs, this.#ts, this.#vs, this.#n);
+    try {
+      await this.#db.commitBatch([...this.#newSeries], this.#refs, this.#ts, this.#vs, this.#n);
+    } finally {
+      this.#release();
+    }
   }
 
   rollback(): void {
+    if (!this.#done) this.#release();
     this.#done = true;
     this.#n = 0;
     this.#newSeries.clear();

@@ -18,7 +18,7 @@ import type { Logger } from '../server/logger.js';
 import { StorageError } from '../storage/errors.js';
 import type { Appender, AppenderOptions, Querier, SelectHints, Series, Storage } from '../storage/interface.js';
 import { mergeSeriesLists } from '../storage/merge.js';
-import { TSDBAppender, type AppendTarget } from './appender.js';
+import { TSDBAppender, type AppendTarget, type BatchBuffers } from './appender.js';
 import { Block, writeBlock, type BlockMeta } from './block/block.js';
 import { isULID } from './block/ulid.js';
 import { compactBlocks, headSeries, levelRanges, nextHeadRange, oooRangesBelow, planBlockCompaction } from './compact.js';
@@ -71,6 +71,7 @@ export class TSDB implements Storage, AppendTarget {
   readonly dir: string;
   readonly head: Head;
   closed = false;
+  readonly bufferPool: BatchBuffers[] = [];
   #opts: Required<Pick<TSDBOptions, 'retentionMs' | 'retentionBytes' | 'blockRangeMs' | 'compactionIntervalMs'>>;
   #log: Logger;
   #lock: DirLock;
