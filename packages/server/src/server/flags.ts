@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { INGEST_DEFAULTS, parseWalFsync, STORAGE_DEFAULTS, type IngestOptions, type StorageConfig } from '../config/config.js';
 import { formatBytes, formatDuration, parseBytes, parseDuration } from '../config/units.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+import { emptyPushFlags, pushFlags, type PushFlagValues } from '../ingest/net/options.js';
 
 export interface WebOptions {
   /** `host:port`; port 0 picks a free port (the chosen one is logged). */
@@ -40,6 +41,8 @@ export interface FlagValues {
   log: Partial<LogOptions>;
   storage: Partial<StorageConfig>;
   ingest: Partial<IngestOptions>;
+  /** Socket push listeners (Influx, Graphite, StatsD, OpenTSDB) and the Pushgateway endpoint. */
+  push: PushFlagValues;
 }
 
 export class FlagError extends Error {
@@ -223,6 +226,8 @@ export const FLAGS: readonly FlagSpec[] = [
       f.ingest.maxWriteWaitMs = parseDuration(v);
     },
   },
+  // Socket push listeners and the Pushgateway endpoint (ingest/net/options.ts).
+  ...pushFlags((s) => parseListenAddress(s)),
   {
     name: 'log.level',
     placeholder: 'level',
@@ -264,7 +269,7 @@ const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
 
 /** Parses argv (without the node and script paths). Throws `FlagError` on unknown flags and bad values. */
 export function parseFlags(argv: readonly string[]): FlagValues {
-  const out: FlagValues = { help: false, web: {}, log: {}, storage: {}, ingest: {} };
+  const out: FlagValues = { help: false, web: {}, log: {}, storage: {}, ingest: {}, push: emptyPushFlags() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {

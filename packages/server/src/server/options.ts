@@ -13,6 +13,7 @@ import {
   type StorageConfig,
 } from '../config/config.js';
 import { LOG_DEFAULTS, WEB_DEFAULTS, type FlagValues, type LogOptions, type WebOptions } from './flags.js';
+import { resolvePushOptions, type PushOptions } from '../ingest/net/options.js';
 
 export interface ServerOptions {
   configFile: string | undefined;
@@ -21,6 +22,8 @@ export interface ServerOptions {
   storage: StorageConfig;
   global: GlobalConfig;
   ingest: IngestOptions;
+  /** Socket push listeners and the Pushgateway endpoint. */
+  push: PushOptions;
 }
 
 export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> {
@@ -34,6 +37,7 @@ export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> 
     storage,
     global: file?.global ?? { ...GLOBAL_DEFAULTS, externalLabels: {} },
     ingest: resolveIngest(file?.ingest, flags.ingest),
+    push: resolvePushOptions(flags.push),
   };
 }
 

@@ -1,0 +1,124 @@
+/**
+ * The Influx line-protocol component:
+ *
+ * - `POST /write` (InfluxDB 1.x): `db`, `rp` (accepted, unused), `precision`
+ *   (`ns` default, `u`, `ms`, `s`, `m`, `h`), credentials as `u`/`p`
+ *   parameters or `Authorization`;
+ * - `POST /api/v2/write` (InfluxDB 2.x): `org` (accepted, unused), `bucket`
+ *   (the `db` label), `precision` (`ns`, `us`, `ms`, `s`),
+ *   `Authorization: Token …`;
+ * - `GET /ping`: 204, for agents that check the server first (Telegraf);
+ * - TCP and UDP listeners on `--influx.listen-address` (default :8089),
+ *   nanosecond timestamps, no `db` label.
+ *
+ * Bodies may be gzip-compressed (`Content-Encoding: gzip`). Success is 204.
+ * Bad lines do not fail the request: the good lines are stored and the
+ * answer is 400 naming the bad lines, in InfluxDB's error shape (v1
+ * `{"error":"partial write: …"}`, v2 `{"code":"invalid","message":"…"}`).
+ * Responses are sent only after the commit to the WAL.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ComponentFactory } from '../../server/component.js';
+import { badRequest, ingestCommon, writeEndpoint, type ErrorRenderer } from '../common/index.js';
+import { lineBlocks } from '../net/body.js';
+import { listen, type NetListener } from '../net/listeners.js';
+import { netMetrics } from '../net/metrics.js';
+import { socketWriters } from '../net/writer.js';
+import { parsePrecision } from './parser.js';
+import { InfluxIngester } from './stream.js';
+
+const influxError: ErrorRenderer = (res: ServerResponse, status: number, message: string, req: IncomingMessage) => {
+  const v2 = (req.url ?? '').startsWith('/api/v2/');
+  const code = status === 401 ? 'unauthorized' : status === 413 ? 'request too large' : status === 429 || status === 503 ? 'unavailable' : status >= 500 ? 'internal error' : 'invalid';
+  const body = JSON.stringify(v2 ? { code, message } : { error: message });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Influxdb-Error': message.slice(0, 512) });
+  res.end(body);
+};
+
+export const influxFactory: ComponentFactory = {
+  name: 'influx',
+  create: async (ctx) => {
+    const common = ingestCommon(ctx);
+    const stringFields = ctx.registry.counter({
+      name: 'vigil_ingest_influx_string_fields_skipped_total',
+      help: 'Influx string fields skipped (they are not numeric samples).',
+    });
+    const ingester = new InfluxIngester(stringFields, () => common.options.batchSamples);
+
+    const write = (v2: boolean) =>
+      writeEndpoint(
+        {
+          protocol: 'influx',
+          common,
+          renderError: influxError,
+          credential: ({ url }) => {
+            const u = url.searchParams.get('u');
+            const p = url.searchParams.get('p');
+            return u !== null || p !== null ? { username: u ?? '', password: p ?? '' } : undefined;
+          },
+        },
+        async ({ req, res, url }, w) => {
+          const q = url.searchParams;
+          const precision = parsePrecision(q.get('precision'));
+          if (precision === undefined) throw badRequest(`invalid precision ${JSON.stringify(q.get('precision'))} (use ns, us, ms, s${v2 ? '' : ', m, h'})`);
+          const params = { db: (v2 ? q.get('bucket') : q.get('db')) ?? '', precision, now: w.now() };
+          const batch = w.batch();
+          const badLines: string[] = [];
+          let bad = 0;
+          try {
+            for await (const [text, first] of lineBlocks(req, w.maxBodyBytes)) {
+              // One parse error per request is counted (by writeEndpoint, for the 400).
+              await ingester.ingest(text, first, batch, (line, message) => {
+                bad++;
+                if (badLines.length < 10) badLines.push(`line ${line}: ${message}`);
+              }, params);
+            }
+            await batch.commit();
+          } catch (err) {
+            batch.rollback();
+            throw err;
+          } finally {
+            batch.record();
+          }
+          if (batch.rejected > 0) {
+            const storageErrors = batch.errors.filter((e) => !e.startsWith('line '));
+            const parts = [...badLines, ...storageErrors];
+            if (bad > badLines.length) parts.push(`and ${bad - badLines.length} more bad lines`);
+            throw badRequest(`partial write: ${batch.rejected} of ${batch.accepted + batch.rejected} samples rejected: ${parts.join('; ')}`);
+          }
+          res.writeHead(204, { 'X-Influxdb-Version': '1.8.10 (Vigil)' });
+          res.end();
+        },
+      );
+    ctx.router.on('POST', '/write', write(false));
+    ctx.router.on('POST', '/api/v2/write', write(true));
+    ctx.router.on('GET', '/ping', ({ res }) => {
+      res.writeHead(204, { 'X-Influxdb-Version': '1.8.10 (Vigil)' });
+      res.end();
+    });
+
+    const opts = ctx.options.push;
+    const writers = socketWriters(common, 'influx', ctx.logger, {
+      ingest: (text, first, batch, lineError) => ingester.ingest(text, first, batch, lineError, { db: '', precision: 'ns', now: ctx.now() }),
+    });
+    const listener: NetListener | undefined = await listen({
+      protocol: 'influx',
+      address: opts.influx.listenAddress,
+      explicit: opts.influx.explicit,
+      tcp: true,
+      udp: true,
+      limits: opts.net,
+      logger: ctx.logger,
+      metrics: netMetrics(ctx.registry),
+      onTcpLines: writers.tcp,
+      onUdpLines: writers.udp,
+    });
+    return {
+      name: 'influx',
+      stop: async () => {
+        writers.close();
+        await listener?.close();
+      },
+    };
+  },
+};
