@@ -18,6 +18,8 @@ export interface ComponentContext {
   logger: Logger;
   /** The main HTTP port's route table: components add their endpoints here. */
   router: Router;
+  /** The HTTP listener's actual `host:port` (e.g. for scraping ourselves). */
+  address: string;
   /** Components started before this one, by name. */
   started: ReadonlyMap<string, Component>;
   now: () => number;

@@ -12,6 +12,7 @@ import {
   type IngestOptions,
   type StorageConfig,
 } from '../config/config.js';
+import { SCRAPE_GLOBAL_DEFAULTS, type ScrapeSection } from '../config/scrape.js';
 import { LOG_DEFAULTS, WEB_DEFAULTS, type FlagValues, type LogOptions, type WebOptions } from './flags.js';
 import { resolvePushOptions, type PushOptions } from '../ingest/net/options.js';
 
@@ -22,6 +23,8 @@ export interface ServerOptions {
   storage: StorageConfig;
   global: GlobalConfig;
   ingest: IngestOptions;
+  /** `scrape_configs` and global scrape settings; `configs` undefined means "scrape yourself". */
+  scrape: ScrapeSection;
   /** Socket push listeners and the Pushgateway endpoint. */
   push: PushOptions;
 }
@@ -37,6 +40,7 @@ export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> 
     storage,
     global: file?.global ?? { ...GLOBAL_DEFAULTS, externalLabels: {} },
     ingest: resolveIngest(file?.ingest, flags.ingest),
+    scrape: file?.scrape ?? { globals: { ...SCRAPE_GLOBAL_DEFAULTS }, configs: undefined },
     push: resolvePushOptions(flags.push),
   };
 }
