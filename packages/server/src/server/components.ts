@@ -5,11 +5,15 @@
 import type { ComponentFactory } from './component.js';
 import { ingestCommonFactory } from '../ingest/common/index.js';
 import { remoteWriteFactory } from '../ingest/remotewrite/index.js';
+import { scrapeFactory } from '../scrape/component.js';
 import { influxFactory } from '../ingest/influx/handler.js';
+import { otlpFactory } from '../ingest/otlp/index.js';
 
 export const COMPONENTS: readonly ComponentFactory[] = [
   // Shared push-protocol pieces (auth, limiter, self-metrics): before every protocol.
   ingestCommonFactory,
   remoteWriteFactory,
+  scrapeFactory,
   influxFactory,
+  otlpFactory,
 ];
