@@ -133,6 +133,31 @@ describe('tsdb blocks and compaction', () => {
     await db.close();
   });
 
+  it('deletes the oldest blocks while blocks and WAL exceed the size retention', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0, retentionMs: 0 });
+    for (let t = 0; t < 24 * H; t += 60_000) {
+      const app = db.appender();
+      for (let i = 0; i < 20; i++) app.append(0, L({ __name__: 'sz', i: String(i) }), t, Math.sin(t + i));
+      await app.commit();
+    }
+    await db.compact();
+    const blocksBefore = db.blocks().length;
+    const total = db.diskUsage().totalBytes;
+    expect(blocksBefore).toBeGreaterThan(2);
+    await db.close();
+    // Reopen with a limit of about half of what is stored.
+    const limited = await TSDB.open({ dir, compactionIntervalMs: 0, retentionMs: 0, retentionBytes: Math.floor(total / 2) });
+    await limited.compact();
+    expect(limited.diskUsage().totalBytes).toBeLessThanOrEqual(Math.floor(total / 2));
+    expect(limited.blocks().length).toBeLessThan(blocksBefore);
+    // What is left is the newest data.
+    const [got] = readAll(limited, [new Matcher('=', 'i', '0')]);
+    expect(got.ts[got.ts.length - 1]).toBe(24 * H - 60_000);
+    expect(got.ts[0]).toBeGreaterThan(0);
+    await limited.close();
+  });
+
   it('refuses a second open of the same directory with a clear message', async () => {
     const dir = tmp();
     const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
