@@ -7,6 +7,9 @@ import { ingestCommonFactory } from '../ingest/common/index.js';
 import { remoteWriteFactory } from '../ingest/remotewrite/index.js';
 import { scrapeFactory } from '../scrape/component.js';
 import { influxFactory } from '../ingest/influx/handler.js';
+import { graphiteFactory } from '../ingest/graphite/handler.js';
+import { statsdFactory } from '../ingest/statsd/handler.js';
+import { openTsdbFactory } from '../ingest/opentsdb/handler.js';
 import { otlpFactory } from '../ingest/otlp/index.js';
 
 export const COMPONENTS: readonly ComponentFactory[] = [
@@ -15,5 +18,8 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   remoteWriteFactory,
   scrapeFactory,
   influxFactory,
+  graphiteFactory,
+  statsdFactory,
+  openTsdbFactory,
   otlpFactory,
 ];
