@@ -5,7 +5,7 @@ import type { Logger } from '../server/logger.js';
 import type { Storage } from '../storage/interface.js';
 import { ApiError, badData } from './errors.js';
 import type { Params } from './params.js';
-import { parseSelector } from './selector.js';
+import { parseMetricSelector } from '../promql/parser/index.js';
 
 export interface ApiOptions {
   /** The storage once it is open; undefined before (handlers answer 503). */
@@ -33,10 +33,14 @@ export function matcherSets(params: Params, required: boolean): Matcher[][] {
   const raw = params.getAll('match[]');
   if (raw.length === 0 && required) throw badData('no match[] parameter provided');
   return raw.map((s) => {
+    let ms: Matcher[];
     try {
-      return parseSelector(s);
+      ms = parseMetricSelector(s);
     } catch (err) {
       throw badData(`invalid parameter "match[]": ${(err as Error).message}`);
     }
+    // As Prometheus: a selector matching every series (`{a=~".*"}`) is refused.
+    if (!ms.some((m) => !m.matchesEmpty())) throw badData('match[] must contain at least one non-empty matcher');
+    return ms;
   });
 }
