@@ -49,7 +49,7 @@ export function oooRangesBelow(head: Head, floor: number, R: number): [number, n
   const starts = new Set<number>();
   for (let r = 1; r < head.series.length; r++) {
     const s = head.series[r];
-    if (!s || s.oooN === 0) continue;
+    if (!s || s.ref !== r || s.oooN === 0) continue;
     for (let i = 0; i < s.oooN && s.oooT![i] < floor; i++) starts.add(Math.floor(s.oooT![i] / R) * R);
   }
   return [...starts].sort((a, b) => a - b).map((a) => [a, Math.min(a + R, floor)]);

@@ -78,10 +78,21 @@ export class Head {
     return undefined;
   }
 
-  /** Finds or creates the series; `ref` forces the ref (WAL replay). */
+  /**
+   * Finds or creates the series; `ref` forces the ref (WAL replay). A replayed
+   * label set that already exists under another ref (the series was removed
+   * and created again, and a crash came before the WAL checkpoint) becomes an
+   * alias of it, so samples logged under either ref reach the same series.
+   */
   getOrCreate(labels: Labels, ref?: number): MemSeries {
     const found = this.lookup(labels);
-    if (found) return found;
+    if (found) {
+      if (ref !== undefined && ref !== found.ref && this.series[ref] === undefined) {
+        while (this.series.length <= ref) this.series.push(undefined);
+        this.series[ref] = found;
+      }
+      return found;
+    }
     const r = ref ?? this.series.length;
     const s = new MemSeries(r, this.#intern(labels));
     while (this.series.length < r) this.series.push(undefined);
@@ -224,6 +235,11 @@ export class Head {
     for (let r = 1; r < this.series.length; r++) {
       const s = this.series[r];
       if (s === undefined) continue;
+      if (s.ref !== r) {
+        // A replay alias (see getOrCreate): it goes when its series goes.
+        if (this.series[s.ref] !== s) this.series[r] = undefined;
+        continue;
+      }
       const before = s.closed.length;
       s.truncateBefore(t);
       this.chunksRemoved += before - s.closed.length;
@@ -260,7 +276,7 @@ export class Head {
     let n = 0;
     for (let r = 1; r < this.series.length; r++) {
       const s = this.series[r];
-      if (s) n += s.closed.length + (s.open && s.open.numSamples > 0 ? 1 : 0);
+      if (s && s.ref === r) n += s.closed.length + (s.open && s.open.numSamples > 0 ? 1 : 0);
     }
     return n;
   }
