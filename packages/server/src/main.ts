@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
 
   let server: VigilServer;
   try {
-    server = await VigilServer.start(opts, { openStorage: openTSDB });
+    server = await VigilServer.start(opts, { openStorage: openTSDB, loadOptions: () => resolveOptions(flags) });
   } catch (err) {
     fail((err as Error).message, 1);
   }
@@ -72,6 +72,8 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // As Prometheus: SIGHUP re-reads the config file; a bad file keeps the running configuration.
+  process.on('SIGHUP', () => void server.reloadConfig().catch(() => {}));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err), 1));

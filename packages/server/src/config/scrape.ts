@@ -264,34 +264,9 @@ function parseScrapeConfig(
   global: { scrapeIntervalMs: number; scrapeTimeoutMs: number },
   g: ScrapeGlobals,
 ): ScrapeConfig {
-  const d = SCRAPE_CONFIG_DEFAULTS;
   let interval: number | undefined;
   let timeout: number | undefined;
-  const sc: ScrapeConfig = {
-    jobName: '',
-    scrapeIntervalMs: 0,
-    scrapeTimeoutMs: 0,
-    metricsPath: d.metricsPath,
-    scheme: d.scheme,
-    params: {},
-    honorLabels: d.honorLabels,
-    honorTimestamps: d.honorTimestamps,
-    trackTimestampsStaleness: d.trackTimestampsStaleness,
-    http: defaultHttp(),
-    scrapeProtocols: [...g.scrapeProtocols],
-    enableCompression: d.enableCompression,
-    bodySizeLimit: g.bodySizeLimit,
-    sampleLimit: g.sampleLimit,
-    labelLimit: g.labelLimit,
-    labelNameLengthLimit: g.labelNameLengthLimit,
-    labelValueLengthLimit: g.labelValueLengthLimit,
-    targetLimit: g.targetLimit,
-    keepDroppedTargets: g.keepDroppedTargets,
-    cardinalityBudget: d.cardinalityBudget,
-    relabelConfigs: [],
-    metricRelabelConfigs: [],
-    sd: { static: [], file: [], http: [], dns: [] },
-  };
+  const sc = newScrapeConfig('', global, g);
   const unsupported: Record<string, KeyHandler> = {};
   for (const k of UNSUPPORTED_SD) {
     unsupported[k] = (n, key) => {
@@ -393,6 +368,36 @@ function parseScrapeConfig(
     sc.scrapeTimeoutMs = timeout;
   }
   return sc;
+}
+
+/** A job with every setting at its default (inheriting from `global`) and no targets. */
+export function newScrapeConfig(jobName: string, global: { scrapeIntervalMs: number; scrapeTimeoutMs: number }, g: ScrapeGlobals): ScrapeConfig {
+  const d = SCRAPE_CONFIG_DEFAULTS;
+  return {
+    jobName,
+    scrapeIntervalMs: global.scrapeIntervalMs,
+    scrapeTimeoutMs: Math.min(global.scrapeTimeoutMs, global.scrapeIntervalMs),
+    metricsPath: d.metricsPath,
+    scheme: d.scheme,
+    params: {},
+    honorLabels: d.honorLabels,
+    honorTimestamps: d.honorTimestamps,
+    trackTimestampsStaleness: d.trackTimestampsStaleness,
+    http: defaultHttp(),
+    scrapeProtocols: [...g.scrapeProtocols],
+    enableCompression: d.enableCompression,
+    bodySizeLimit: g.bodySizeLimit,
+    sampleLimit: g.sampleLimit,
+    labelLimit: g.labelLimit,
+    labelNameLengthLimit: g.labelNameLengthLimit,
+    labelValueLengthLimit: g.labelValueLengthLimit,
+    targetLimit: g.targetLimit,
+    keepDroppedTargets: g.keepDroppedTargets,
+    cardinalityBudget: d.cardinalityBudget,
+    relabelConfigs: [],
+    metricRelabelConfigs: [],
+    sd: { static: [], file: [], http: [], dns: [] },
+  };
 }
 
 function defaultHttp(): HttpClientConfig {

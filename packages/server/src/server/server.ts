@@ -15,7 +15,7 @@
  * The second line is the one to wait for: the `address` field is the actual
  * address, so `--web.listen-address=127.0.0.1:0` can be used and read back.
  */
-import { Registry } from '../metrics/registry.js';
+import { Registry, type Gauge } from '../metrics/registry.js';
 import type { StorageConfig } from '../config/config.js';
 import type { Storage } from '../storage/interface.js';
 import type { Component, ComponentFactory } from './component.js';
@@ -33,6 +33,8 @@ export interface ServerDeps {
   now?: () => number;
   /** The components to start after the storage (default: `COMPONENTS`). */
   components?: readonly ComponentFactory[];
+  /** Re-reads the config file (with the same flags) for `reloadConfig()`: SIGHUP and `POST /-/reload`. */
+  loadOptions?: () => Promise<ServerOptions>;
 }
 
 export class VigilServer {
@@ -43,6 +45,9 @@ export class VigilServer {
   readonly #storage: Storage;
   readonly #components: Component[];
   #stopping: Promise<void> | undefined;
+  #reloading: Promise<void> = Promise.resolve();
+  #loadOptions: (() => Promise<ServerOptions>) | undefined;
+  #reloadMetrics: { ok: Gauge; at: Gauge } | undefined;
 
   private constructor(registry: Registry, logger: Logger, address: string, http: HttpServer, storage: Storage, components: Component[]) {
     this.registry = registry;
@@ -65,6 +70,33 @@ export class VigilServer {
    */
   async reload(options: ServerOptions): Promise<void> {
     for (const c of this.#components) if (c.reload) await c.reload(options);
+  }
+
+  /**
+   * Re-reads the config file and applies it (SIGHUP, `POST /-/reload`). A file
+   * that does not load, or a component that refuses it, leaves the running
+   * configuration in place; the error is logged and rethrown. Reloads run one
+   * at a time.
+   */
+  reloadConfig(): Promise<void> {
+    const run = async () => {
+      const load = this.#loadOptions;
+      if (load === undefined) throw new Error('cannot reload: the server was started without a way to re-read its options');
+      this.logger.info('Loading configuration file');
+      try {
+        await this.reload(await load());
+      } catch (err) {
+        this.#reloadMetrics?.ok.set(0);
+        this.logger.error('Error reloading config', { err: (err as Error).message });
+        throw err;
+      }
+      this.#reloadMetrics?.ok.set(1);
+      this.#reloadMetrics?.at.set(Date.now() / 1000);
+      this.logger.info('Completed loading of configuration file');
+    };
+    const next = this.#reloading.then(run);
+    this.#reloading = next.catch(() => {});
+    return next;
   }
 
   get storage(): Storage {
@@ -106,6 +138,7 @@ export class VigilServer {
           registry,
           logger: withFields(logger, { component: f.name }),
           router: http.router,
+          address,
           started,
           now: deps.now ?? Date.now,
         });
@@ -118,8 +151,28 @@ export class VigilServer {
       await storage.close();
       throw err;
     }
+    const server = new VigilServer(registry, logger, address, http, storage, components);
+    server.#loadOptions = deps.loadOptions;
+    server.#reloadMetrics = {
+      ok: registry.gauge({ name: 'vigil_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful.' }),
+      at: registry.gauge({ name: 'vigil_config_last_reload_success_timestamp_seconds', help: 'Timestamp of the last successful configuration reload.' }),
+    };
+    server.#reloadMetrics.ok.set(1);
+    server.#reloadMetrics.at.set(Date.now() / 1000);
+    http.router.on(['POST', 'PUT'], '/-/reload', async ({ res }) => {
+      try {
+        await server.reloadConfig();
+      } catch (err) {
+        const text = `failed to reload config: ${(err as Error).message}\n`;
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
+      res.writeHead(200, { 'Content-Length': 0 });
+      res.end();
+    });
     logger.info('Server is ready to receive web requests.', { address });
-    return new VigilServer(registry, logger, address, http, storage, components);
+    return server;
   }
 
   /** Stops accepting requests, waits for in-flight ones, closes the storage. Idempotent. */

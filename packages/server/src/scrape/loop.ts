@@ -1,0 +1,431 @@
+/**
+ * The scrape loop of one target: every interval (at a per-target phase),
+ * fetch, parse, append, mark what disappeared stale, report.
+ *
+ * Per scrape, as Prometheus does:
+ * - every sample gets the target's labels (`honor_labels` decides who wins a
+ *   conflict: by default the target's, the exposed one kept as
+ *   `exported_<name>`), then `metric_relabel_configs`; the result is cached
+ *   by the series text, so this runs once per new series, not per sample;
+ * - a failed scrape (HTTP error, timeout, body over `body_size_limit`, a
+ *   parse error, `sample_limit` or a label limit exceeded) appends nothing
+ *   of the body: `up` is 0, `lastError` says why, and every series of the
+ *   previous scrape gets a staleness marker;
+ * - a series present in the previous scrape and missing from this one gets
+ *   a staleness marker (unless it carried an explicit timestamp and
+ *   `track_timestamps_staleness` is off);
+ * - `up`, `scrape_duration_seconds`, `scrape_samples_scraped`,
+ *   `scrape_samples_post_metric_relabeling`, `scrape_series_added` are
+ *   appended with the target's labels;
+ * - when the target goes away, after the time its next scrape would have
+ *   been, all its series (synthetic ones included) get staleness markers.
+ *
+ * The sample path allocates nothing per sample once the cache is warm: the
+ * body lands in a reused buffer, the parser yields positions, the cache
+ * lookup is by the series text.
+ */
+import type { ScrapeConfig } from '../config/scrape.js';
+import type { Counter, Histogram } from '../metrics/registry.js';
+import { LabelsBuilder, Labels, METRIC_NAME } from '../model/labels.js';
+import { STALE_NAN } from '../model/value.js';
+import { relabel } from '../relabel/relabel.js';
+import type { Logger } from '../server/logger.js';
+import { StorageError } from '../storage/errors.js';
+import type { Appendable, Appender } from '../storage/interface.js';
+import { Entry, formatForContentType, newParser, ParseError, scrapeAcceptHeader, type ExpositionFormat, type ScrapeProtocol } from '../textparse/index.js';
+import { DROPPED, OVER_BUDGET, ScrapeCache, SeriesState, type CacheEntry } from './cache.js';
+import { BodyBuffer, HttpClient, ScrapeError } from './client.js';
+import type { Target } from './target.js';
+
+/** Self-metrics shared by all loops (declared in manager.ts). */
+export interface ScrapeMetrics {
+  samplesRejected: Counter;
+  exceededSampleLimit: Counter;
+  exceededBodySizeLimit: Counter;
+  exceededLabelLimits: Counter;
+  budgetDropped: Counter;
+  exemplarsParsed: Counter;
+  scrapeDuration: Histogram;
+}
+
+/** A job's cardinality budget: series held by all its targets' caches. */
+export class CardinalityBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+
+  take(): boolean {
+    if (this.used >= this.limit) return false;
+    this.used++;
+    return true;
+  }
+
+  release(): void {
+    this.used--;
+  }
+}
+
+export interface LoopDeps {
+  storage: Appendable;
+  client: HttpClient;
+  metrics: ScrapeMetrics;
+  logger: Logger;
+  budget: CardinalityBudget | undefined;
+  now: () => number;
+  /** Spreads target phases per server (Prometheus: hash of hostname and external labels). */
+  offsetSeed: number;
+}
+
+/** Scrape timestamps within this of the schedule are aligned to it (helps compression), as Prometheus's 2 ms tolerance. */
+const ALIGN_TOLERANCE_MS = 2;
+
+const REPORT_NAMES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
+
+class LimitError extends ScrapeError {}
+
+interface AppendStats {
+  total: number;
+  added: number;
+  seriesAdded: number;
+}
+
+export class ScrapeLoop {
+  readonly target: Target;
+  readonly cache: ScrapeCache;
+  readonly #cfg: ScrapeConfig;
+  readonly #deps: LoopDeps;
+  readonly #body = new BodyBuffer();
+  readonly #accept: string;
+  readonly #reportLabels: Labels[];
+  readonly #reportRefs = new Float64Array(REPORT_NAMES.length);
+  readonly #reportValues = new Float64Array(REPORT_NAMES.length);
+  readonly #lb = new LabelsBuilder();
+  #timer: NodeJS.Timeout | undefined;
+  #next = 0;
+  #running: Promise<void> | undefined;
+  #abort: AbortController | undefined;
+  #stopped = false;
+  /** Set by the pool when the job is over its target_limit: every scrape fails with it. */
+  forcedError: string | undefined;
+
+  constructor(target: Target, cfg: ScrapeConfig, deps: LoopDeps, cache?: ScrapeCache) {
+    this.target = target;
+    this.#cfg = cfg;
+    this.#deps = deps;
+    this.cache = cache ?? new ScrapeCache();
+    this.#accept = scrapeAcceptHeader(cfg.scrapeProtocols);
+    this.#reportLabels = REPORT_NAMES.map((n) => new LabelsBuilder(target.labels).set(METRIC_NAME, n).labels());
+  }
+
+  start(): void {
+    const now = this.#deps.now();
+    const offset = this.target.offsetMs(this.#deps.offsetSeed, now);
+    this.#next = now + offset;
+    this.#timer = setTimeout(() => this.#tick(), offset);
+  }
+
+  /** The time the next scrape is (or was) scheduled for. */
+  get nextScrape(): number {
+    return this.#next;
+  }
+
+  #tick(): void {
+    if (this.#stopped) return;
+    const scheduled = this.#next;
+    const now = this.#deps.now();
+    const ts = Math.abs(now - scheduled) <= ALIGN_TOLERANCE_MS ? scheduled : now;
+    this.#running = this.scrapeAndReport(ts).finally(() => {
+      this.#running = undefined;
+      if (this.#stopped) return;
+      const interval = this.target.intervalMs;
+      const after = this.#deps.now();
+      this.#next = scheduled + interval;
+      // A scrape that overran skips the ticks it missed rather than bunching them.
+      if (this.#next <= after) this.#next += Math.ceil((after - this.#next + 1) / interval) * interval;
+      this.#timer = setTimeout(() => this.#tick(), this.#next - after);
+    });
+  }
+
+  /**
+   * Stops scheduling and cancels a scrape in flight. With `staleness`, the
+   * target's series get staleness markers once its next scrape would have
+   * happened (returned as a promise the pool does not wait for); without it
+   * (reload: a new loop takes over the cache; shutdown) they don't.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#abort?.abort();
+    await this.#running;
+  }
+
+  /** Appends staleness markers for everything the last scrape produced, at time `t`. */
+  async writeEndOfRunStaleness(t: number): Promise<void> {
+    const app = this.#deps.storage.appender();
+    const c = this.cache;
+    for (const s of c.series.values()) if (s.lastSeen === c.pass) this.#appendStale(app, s, t);
+    for (let i = 0; i < REPORT_NAMES.length; i++) {
+      try {
+        app.append(this.#reportRefs[i], this.#reportLabels[i], t, STALE_NAN);
+      } catch {
+        // Out of order (a scrape ran later than t): nothing to mark.
+      }
+    }
+    await app.commit();
+  }
+
+  /** One scrape at timestamp `ts` (exported for tests and benchmarks). */
+  async scrapeAndReport(ts: number): Promise<void> {
+    const t = this.target;
+    const start = performance.now();
+    let err: Error | undefined;
+    let format: ExpositionFormat | undefined;
+    this.#abort = new AbortController();
+    try {
+      if (this.forcedError !== undefined) throw new ScrapeError(this.forcedError);
+      const res = await this.#deps.client.get(t.url, {
+        headers: this.#headers(),
+        timeoutMs: t.timeoutMs,
+        maxBodyBytes: this.#cfg.bodySizeLimit,
+        into: this.#body,
+        signal: this.#abort.signal,
+      });
+      if (res.status !== 200) throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trimEnd());
+      format = formatForContentType(res.contentType) ?? protocolFormat(this.#cfg.fallbackScrapeProtocol);
+      if (format === undefined) {
+        throw new ScrapeError(`received unsupported Content-Type ${JSON.stringify(res.contentType ?? '')} and no fallback_scrape_protocol specified for target`);
+      }
+    } catch (e) {
+      err = e as Error;
+      if (err.message.startsWith('body size limit exceeded')) this.#deps.metrics.exceededBodySizeLimit.inc();
+    } finally {
+      this.#abort = undefined;
+    }
+    const durationSec = (performance.now() - start) / 1000;
+    this.#deps.metrics.scrapeDuration.observe(durationSec);
+
+    let app = this.#deps.storage.appender();
+    let stats: AppendStats = { total: 0, added: 0, seriesAdded: 0 };
+    const cache = this.cache;
+    if (err === undefined) {
+      try {
+        stats = this.#append(app, format!, ts);
+        cache.pruneMetadata();
+      } catch (e) {
+        err = e as Error;
+        app.rollback();
+        app = this.#deps.storage.appender();
+      }
+    }
+    if (err !== undefined) {
+      // Nothing of this scrape: a pass that sees no series marks all of the last one stale.
+      cache.pass++;
+      this.#staleness(app, ts);
+      stats = { total: 0, added: 0, seriesAdded: 0 };
+    }
+    this.#report(app, ts, durationSec, stats, err === undefined);
+    try {
+      await app.commit();
+    } catch (e) {
+      err ??= e as Error;
+      this.#deps.logger.warn('cannot commit scrape', { target: t.url.href, err: (e as Error).message });
+    }
+    t.lastScrape = Date.now();
+    t.lastScrapeDurationSec = durationSec;
+    t.health = err === undefined ? 'up' : 'down';
+    t.lastError = err === undefined ? '' : err.message;
+    if (err !== undefined) this.#deps.logger.debug('scrape failed', { scrape_pool: t.scrapePool, target: t.url.href, err: err.message });
+  }
+
+  #headers(): Record<string, string> {
+    const h: Record<string, string> = {
+      Accept: this.#accept,
+      'X-Prometheus-Scrape-Timeout-Seconds': String(this.target.timeoutMs / 1000),
+    };
+    h['Accept-Encoding'] = this.#cfg.enableCompression ? 'gzip' : 'identity';
+    return h;
+  }
+
+  /** Parses the body and appends its samples; throws (before commit) when the scrape must fail. */
+  #append(app: Appender, format: ExpositionFormat, ts: number): AppendStats {
+    const cfg = this.#cfg;
+    const cache = this.cache;
+    const pass = ++cache.pass;
+    const entries = cache.entries;
+    const metrics = this.#deps.metrics;
+    const budget = this.#deps.budget;
+    const honorTs = cfg.honorTimestamps;
+    const trackTsStaleness = cfg.trackTimestampsStaleness;
+    const sampleLimit = cfg.sampleLimit;
+    const p = newParser(format, this.#body.view());
+    let total = 0;
+    let added = 0;
+    let seriesAdded = 0;
+    let limitErr: Error | undefined;
+    let budgetDropped = 0;
+    let exemplars = 0;
+    try {
+    for (;;) {
+      const kind = p.next();
+      if (kind === Entry.EOF) break;
+      if (kind !== Entry.Sample) {
+        if (kind === Entry.Type) cache.metadataFor(p.metricName()).type = p.type();
+        else if (kind === Entry.Help) cache.metadataFor(p.metricName()).help = p.help();
+        else if (kind === Entry.Unit) cache.metadataFor(p.metricName()).unit = p.unit();
+        continue;
+      }
+      total++;
+      if (p.hasExemplar()) exemplars++;
+      const text = p.seriesText();
+      let e: CacheEntry | undefined = entries.get(text);
+      if (e !== undefined && typeof e.state === 'object' && e.state.evicted) e = undefined;
+      if (e === undefined || (e.state === OVER_BUDGET && budget !== undefined && budget.used < budget.limit)) {
+        e = this.#newEntry(p.labels(), pass);
+        if (e.state instanceof SeriesState && e.state.lastPresent < 0) seriesAdded++;
+        entries.set(copyString(text), e);
+      }
+      e.lastPresent = pass;
+      const state = e.state;
+      if (state === DROPPED) continue;
+      if (state === OVER_BUDGET) {
+        budgetDropped++;
+        continue;
+      }
+      state.lastPresent = pass;
+      added++;
+      if (sampleLimit > 0 && added > sampleLimit) {
+        limitErr ??= new LimitError(`sample limit exceeded (limit: ${sampleLimit})`);
+        continue;
+      }
+      if (limitErr !== undefined) continue;
+      const explicit = p.timestamp;
+      const t = honorTs && explicit !== undefined ? explicit : ts;
+      try {
+        state.ref = app.append(state.ref, state.labels, t, p.value);
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err;
+        metrics.samplesRejected.labels(err.code).inc();
+        continue;
+      }
+      if (explicit === undefined || !honorTs || trackTsStaleness) state.lastSeen = pass;
+    }
+    } catch (e) {
+      if (e instanceof ParseError) throw new ScrapeError(`cannot parse scrape body: ${e.message}`);
+      throw e;
+    }
+    if (exemplars > 0) metrics.exemplarsParsed.inc(exemplars);
+    if (budgetDropped > 0) metrics.budgetDropped.labels(this.target.scrapePool).inc(budgetDropped);
+    if (limitErr !== undefined) {
+      metrics.exceededSampleLimit.inc();
+      throw limitErr;
+    }
+    this.#staleness(app, ts);
+    cache.evict((s) => {
+      if (s.budgeted) budget?.release();
+    });
+    return { total, added, seriesAdded };
+  }
+
+  /** The series a new series text becomes; throws when a label limit is exceeded. */
+  #newEntry(exposed: Labels, pass: number): CacheEntry {
+    const cfg = this.#cfg;
+    const lb = this.#lb.reset(exposed);
+    const target = this.target.labels.pairs;
+    if (cfg.honorLabels) {
+      for (let i = 0; i < target.length; i += 2) if (!exposed.has(target[i])) lb.set(target[i], target[i + 1]);
+    } else {
+      let conflicts: string[] | undefined;
+      for (let i = 0; i < target.length; i += 2) {
+        if (exposed.get(target[i]) !== '') (conflicts ??= []).push(target[i]);
+        lb.set(target[i], target[i + 1]);
+      }
+      if (conflicts) {
+        conflicts.sort((a, b) => a.length - b.length);
+        for (const name of conflicts) {
+          let renamed = `exported_${name}`;
+          while (lb.get(renamed) !== '') renamed = `exported_${renamed}`;
+          lb.set(renamed, exposed.get(name));
+        }
+      }
+    }
+    if (!relabel(cfg.metricRelabelConfigs, lb)) return { state: DROPPED, lastPresent: pass };
+    const ls = lb.labels();
+    if (ls.length === 0) return { state: DROPPED, lastPresent: pass };
+    this.#checkLimits(ls);
+    const key = ls.key();
+    let state = this.cache.series.get(key);
+    if (state === undefined) {
+      const budget = this.#deps.budget;
+      if (budget !== undefined && !budget.take()) return { state: OVER_BUDGET, lastPresent: pass };
+      state = new SeriesState(ls);
+      state.budgeted = budget !== undefined;
+      this.cache.series.set(key, state);
+    }
+    return { state, lastPresent: pass };
+  }
+
+  #checkLimits(ls: Labels): void {
+    const cfg = this.#cfg;
+    const name = ls.metricName().slice(0, 50);
+    const fail = (msg: string) => {
+      this.#deps.metrics.exceededLabelLimits.inc();
+      throw new LimitError(msg);
+    };
+    if (cfg.labelLimit > 0 && ls.length > cfg.labelLimit) {
+      fail(`label_limit exceeded (metric: ${name}, number of labels: ${ls.length}, limit: ${cfg.labelLimit})`);
+    }
+    if (cfg.labelNameLengthLimit === 0 && cfg.labelValueLengthLimit === 0) return;
+    const p = ls.pairs;
+    for (let i = 0; i < p.length; i += 2) {
+      if (cfg.labelNameLengthLimit > 0 && p[i].length > cfg.labelNameLengthLimit) {
+        fail(`label_name_length_limit exceeded (metric: ${name}, label name: ${p[i].slice(0, 50)}, length: ${p[i].length}, limit: ${cfg.labelNameLengthLimit})`);
+      }
+      if (cfg.labelValueLengthLimit > 0 && p[i + 1].length > cfg.labelValueLengthLimit) {
+        fail(
+          `label_value_length_limit exceeded (metric: ${name}, label name: ${p[i].slice(0, 50)}, value: ${JSON.stringify(p[i + 1].slice(0, 50))}, length: ${p[i + 1].length}, limit: ${cfg.labelValueLengthLimit})`,
+        );
+      }
+    }
+  }
+
+  /** Staleness markers at `ts` for series appended in the previous pass but not in this one. */
+  #staleness(app: Appender, ts: number): void {
+    const prev = this.cache.pass - 1;
+    for (const s of this.cache.series.values()) if (s.lastSeen === prev) this.#appendStale(app, s, ts);
+  }
+
+  #appendStale(app: Appender, s: SeriesState, t: number): void {
+    try {
+      s.ref = app.append(s.ref, s.labels, t, STALE_NAN);
+    } catch (err) {
+      // Out of order: the series has a newer sample (explicit timestamps); nothing to mark.
+      if (!(err instanceof StorageError)) throw err;
+    }
+  }
+
+  #report(app: Appender, ts: number, durationSec: number, s: AppendStats, up: boolean): void {
+    const v = this.#reportValues;
+    v[0] = up ? 1 : 0;
+    v[1] = durationSec;
+    v[2] = s.total;
+    v[3] = s.added;
+    v[4] = s.seriesAdded;
+    for (let i = 0; i < REPORT_NAMES.length; i++) {
+      try {
+        this.#reportRefs[i] = app.append(this.#reportRefs[i], this.#reportLabels[i], ts, v[i]);
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err;
+        this.#deps.metrics.samplesRejected.labels(err.code).inc();
+      }
+    }
+  }
+}
+
+function protocolFormat(p: ScrapeProtocol | undefined): ExpositionFormat | undefined {
+  if (p === undefined) return undefined;
+  return p.startsWith('OpenMetrics') ? 'openmetrics' : 'prometheus';
+}
+
+/** A flat copy of a string that may be a slice of a large body, so the cache does not keep the body alive. */
+function copyString(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
