@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   },
   chunkenc: { module: './chunkenc.js', about: 'chunk encodings: bytes/sample, encode and decode speed' },
   textparse: { module: './textparse.js', about: 'exposition-format parsers: lines/s and bytes/s' },
+  ingest: { module: './ingest.js', about: 'push ingestion over loopback (remote write …): samples/s, CPU s per million; vs VictoriaMetrics and Prometheus' },
 };
 
 function usage(): string {
