@@ -10,6 +10,7 @@ import { influxFactory } from '../ingest/influx/handler.js';
 import { graphiteFactory } from '../ingest/graphite/handler.js';
 import { statsdFactory } from '../ingest/statsd/handler.js';
 import { openTsdbFactory } from '../ingest/opentsdb/handler.js';
+import { pushgatewayFactory } from '../ingest/pushgateway/handler.js';
 import { otlpFactory } from '../ingest/otlp/index.js';
 
 export const COMPONENTS: readonly ComponentFactory[] = [
@@ -21,5 +22,6 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   graphiteFactory,
   statsdFactory,
   openTsdbFactory,
+  pushgatewayFactory,
   otlpFactory,
 ];

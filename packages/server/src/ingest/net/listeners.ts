@@ -278,9 +278,22 @@ class TcpLines {
         skipping = true;
       } else if (tail.length > 0) rest = Buffer.from(tail);
       if (last < 0) return;
-      const text = buf.toString('utf8', 0, last + 1);
+      // Complete lines over the limit are cut out (their newline kept, so line numbers stay right).
+      let text = '';
+      let keepFrom = 0;
+      let start = 0;
       const first = line;
-      line += countNewlines(buf, last + 1);
+      for (let nl = buf.indexOf(10); nl >= 0 && nl <= last; nl = buf.indexOf(10, nl + 1)) {
+        if (nl - start > limits.maxLineBytes) {
+          text += buf.toString('utf8', keepFrom, start);
+          keepFrom = nl;
+          metrics.linesTooLong.labels(protocol).inc();
+          this.#log.warn('Line too long: dropped', { protocol, remote, line, limit: limits.maxLineBytes });
+        }
+        line++;
+        start = nl + 1;
+      }
+      text = keepFrom === 0 ? buf.toString('utf8', 0, last + 1) : text + buf.toString('utf8', keepFrom, last + 1);
       run(text, first);
     });
     sock.on('end', () => {
@@ -303,12 +316,6 @@ class TcpLines {
     for (const s of this.#sockets) s.destroy();
     await closed;
   }
-}
-
-function countNewlines(buf: Buffer, end: number): number {
-  let n = 0;
-  for (let i = buf.indexOf(10); i >= 0 && i < end; i = buf.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 class UdpLines {
