@@ -58,11 +58,19 @@ describe('parseFlags', () => {
   it('--help lists every flag with its default', () => {
     expect(parseFlags(['--help']).help).toBe(true);
     const text = helpText();
-    for (const f of FLAGS) expect(text).toContain(`--${f.name}=`);
+    for (const f of FLAGS) expect(text).toContain(f.boolean ? `--${f.name}\n` : `--${f.name}=`);
     expect(text).toContain('Default: 0.0.0.0:9090');
     expect(text).toContain('Default: 15d');
     expect(text).toContain('Default: 1h');
     expect(text).toContain('Default: 1s');
+  });
+
+  it('takes switches alone or with =true/=false', () => {
+    expect(parseFlags(['--web.enable-admin-api']).web.enableAdminApi).toBe(true);
+    expect(parseFlags(['--web.enable-admin-api=false']).web.enableAdminApi).toBe(false);
+    expect(() => parseFlags(['--web.enable-admin-api=yes'])).toThrowError(/must be true or false/);
+    // A switch does not swallow the next argument.
+    expect(parseFlags(['--web.enable-admin-api', '--log.level=debug']).log.level).toBe('debug');
   });
 
   it('parses listen addresses', () => {
@@ -75,7 +83,7 @@ describe('parseFlags', () => {
 describe('resolveOptions', () => {
   it('uses the defaults without flags or file', async () => {
     const o = await resolveOptions(parseFlags([]));
-    expect(o.web).toEqual({ listenAddress: '0.0.0.0:9090', maxBodyBytes: 64 * 2 ** 20 });
+    expect(o.web).toEqual({ listenAddress: '0.0.0.0:9090', maxBodyBytes: 64 * 2 ** 20, enableAdminApi: false });
     expect(o.log).toEqual({ level: 'info', format: 'logfmt' });
     expect(o.storage).toEqual({
       path: resolve('./data'),
