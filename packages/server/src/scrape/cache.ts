@@ -22,6 +22,8 @@ export class SeriesState {
   readonly labels: Labels;
   /** Pass this series was last appended in (and tracked for staleness); -1 never. */
   lastSeen = -1;
+  /** `lastSeen` before the current pass, restored when the pass fails. */
+  prevSeen = -1;
   /** Pass it was last present in the body at all (for eviction). */
   lastPresent = -1;
   /** Counted against the job's cardinality budget. */

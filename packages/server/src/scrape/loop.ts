@@ -206,6 +206,7 @@ export class ScrapeLoop {
     let app = this.#deps.storage.appender();
     let stats: AppendStats = { total: 0, added: 0, seriesAdded: 0 };
     const cache = this.cache;
+    const passBefore = cache.pass;
     if (err === undefined) {
       try {
         stats = this.#append(app, format!, ts);
@@ -218,7 +219,8 @@ export class ScrapeLoop {
     }
     if (err !== undefined) {
       // Nothing of this scrape: a pass that sees no series marks all of the last one stale.
-      cache.pass++;
+      if (cache.pass === passBefore) cache.pass++;
+      else for (const st of cache.series.values()) if (st.lastSeen === cache.pass) st.lastSeen = st.prevSeen;
       this.#staleness(app, ts);
       stats = { total: 0, added: 0, seriesAdded: 0 };
     }
@@ -306,7 +308,10 @@ export class ScrapeLoop {
         metrics.samplesRejected.labels(err.code).inc();
         continue;
       }
-      if (explicit === undefined || !honorTs || trackTsStaleness) state.lastSeen = pass;
+      if (explicit === undefined || !honorTs || trackTsStaleness) {
+        state.prevSeen = state.lastSeen;
+        state.lastSeen = pass;
+      }
     }
     } catch (e) {
       if (e instanceof ParseError) throw new ScrapeError(`cannot parse scrape body: ${e.message}`);
