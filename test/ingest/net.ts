@@ -69,7 +69,7 @@ export async function exportSeries(base: string, match: string): Promise<Row[]> 
   return (await res.text())
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Row);
+    .map((l) => JSON.parse(l.replace(/([[,])(NaN|-?Infinity)(?=[,\]])/g, '$1"$2"'), (_k, v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v)) as Row);
 }
 
 /**

@@ -69,7 +69,10 @@ describe('statsd parser', () => {
   });
 
   it('ignores container ids, timestamps, events and service checks', () => {
-    expect(parse('a:1|c|c:abc|T1700000000\n_e{5,4}:title|text\n_sc|check|0')).toEqual([{ name: 'a', type: StatsdType.Counter, value: 1 }]);
+    expect(parse('a:1|c|c:abc|T1700000000\nb:2|g|#k:v|c:ci-1|e:it-false,cn-x|card:low\n_e{5,4}:title|text\n_sc|check|0')).toEqual([
+      { name: 'a', type: StatsdType.Counter, value: 1 },
+      { name: 'b', type: StatsdType.Gauge, value: 2, tags: { k: 'v' } },
+    ]);
   });
 
   it('rejects bad lines whole, with a reason', () => {

@@ -12,7 +12,7 @@
  * `name#k=v,k2=v2:…`; a DogStatsD tag without a value is dropped. Several
  * samples may share one line: `name:1|c:2|c` (StatsD) or `name:1:2:3|d`
  * (DogStatsD packed values). Other DogStatsD fields (`|c:` container,
- * `|T` timestamp) are read and ignored; events (`_e{`) and service checks
+ * `|e:` external data, `|card:` cardinality, `|T` timestamp) are read and ignored; events (`_e{`) and service checks
  * (`_sc|`) are skipped as not metrics.
  *
  * A line is all or nothing: one bad sample makes the line an error.
@@ -153,7 +153,8 @@ export class StatsdParser {
       const meta: string[] = [];
       i = j + 1;
       for (;;) {
-        const dog = meta.length > 0 && (rest.charCodeAt(i) === 35 /* # */ || rest.startsWith('c:', i));
+        // Only a sample rate may be followed by ':' and another spec; DogStatsD fields (`#tags`, `c:`, `e:`, `card:`) run to the next '|'.
+        const dog = meta.length > 0 && rest.charCodeAt(i) !== 64 /* @ */;
         let k = i;
         while (k < rest.length && rest.charCodeAt(k) !== 124 && (dog || rest.charCodeAt(k) !== 58)) k++;
         meta.push(rest.slice(i, k));
