@@ -33,6 +33,21 @@ export interface LogOptions {
 
 export const LOG_DEFAULTS: Readonly<LogOptions> = Object.freeze({ level: 'info', format: 'logfmt' });
 
+/** The PromQL engine's limits (`--query.*`, as Prometheus's flags). */
+export interface QueryOptions {
+  lookbackDeltaMs: number;
+  maxSamples: number;
+  timeoutMs: number;
+  maxConcurrency: number;
+}
+
+export const QUERY_DEFAULTS: Readonly<QueryOptions> = Object.freeze({
+  lookbackDeltaMs: 5 * 60_000,
+  maxSamples: 50_000_000,
+  timeoutMs: 2 * 60_000,
+  maxConcurrency: 20,
+});
+
 /** What the command line set; absent keys fall back to the config file, then the defaults. */
 export interface FlagValues {
   help: boolean;
@@ -43,6 +58,9 @@ export interface FlagValues {
   ingest: Partial<IngestOptions>;
   /** Socket push listeners (Influx, Graphite, StatsD, OpenTSDB) and the Pushgateway endpoint. */
   push: PushFlagValues;
+  query: Partial<QueryOptions>;
+  /** Each flag given, by name, with its text as written (for /api/v1/status/flags). */
+  given: Record<string, string>;
 }
 
 export class FlagError extends Error {
@@ -229,6 +247,46 @@ export const FLAGS: readonly FlagSpec[] = [
   // Socket push listeners and the Pushgateway endpoint (ingest/net/options.ts).
   ...pushFlags((s) => parseListenAddress(s)),
   {
+    name: 'query.lookback-delta',
+    placeholder: 'duration',
+    help: 'How far back an instant vector selector looks for a sample.',
+    defaultText: formatDuration(QUERY_DEFAULTS.lookbackDeltaMs),
+    apply: (v, f) => {
+      const ms = parseDuration(v);
+      if (ms <= 0) throw new Error('must be greater than 0');
+      f.query.lookbackDeltaMs = ms;
+    },
+  },
+  {
+    name: 'query.max-samples',
+    placeholder: 'n',
+    help: 'Most samples a single query may hold in memory at once; a query needing more fails.',
+    defaultText: String(QUERY_DEFAULTS.maxSamples),
+    apply: (v, f) => {
+      f.query.maxSamples = positiveInt(v, 1);
+    },
+  },
+  {
+    name: 'query.timeout',
+    placeholder: 'duration',
+    help: 'Longest a query may take (queue time included) before it is aborted.',
+    defaultText: formatDuration(QUERY_DEFAULTS.timeoutMs),
+    apply: (v, f) => {
+      const ms = parseDuration(v);
+      if (ms <= 0) throw new Error('must be greater than 0');
+      f.query.timeoutMs = ms;
+    },
+  },
+  {
+    name: 'query.max-concurrency',
+    placeholder: 'n',
+    help: 'Queries evaluating at once; more wait in a queue.',
+    defaultText: String(QUERY_DEFAULTS.maxConcurrency),
+    apply: (v, f) => {
+      f.query.maxConcurrency = positiveInt(v, 1);
+    },
+  },
+  {
     name: 'log.level',
     placeholder: 'level',
     help: `Only log messages with the given severity or above: ${LOG_LEVELS.join(', ')}.`,
@@ -269,7 +327,7 @@ const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
 
 /** Parses argv (without the node and script paths). Throws `FlagError` on unknown flags and bad values. */
 export function parseFlags(argv: readonly string[]): FlagValues {
-  const out: FlagValues = { help: false, web: {}, log: {}, storage: {}, ingest: {}, push: emptyPushFlags() };
+  const out: FlagValues = { help: false, web: {}, log: {}, storage: {}, ingest: {}, push: emptyPushFlags(), query: {}, given: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
@@ -290,6 +348,7 @@ export function parseFlags(argv: readonly string[]): FlagValues {
     }
     try {
       spec.apply(value, out);
+      out.given[name] = value;
     } catch (err) {
       throw new FlagError(`invalid value for flag --${name}: ${(err as Error).message}`);
     }

@@ -13,7 +13,7 @@ import {
   type StorageConfig,
 } from '../config/config.js';
 import { SCRAPE_GLOBAL_DEFAULTS, type ScrapeSection } from '../config/scrape.js';
-import { LOG_DEFAULTS, WEB_DEFAULTS, type FlagValues, type LogOptions, type WebOptions } from './flags.js';
+import { FLAGS, LOG_DEFAULTS, QUERY_DEFAULTS, WEB_DEFAULTS, type FlagValues, type LogOptions, type QueryOptions, type WebOptions } from './flags.js';
 import { resolvePushOptions, type PushOptions } from '../ingest/net/options.js';
 
 export interface ServerOptions {
@@ -27,6 +27,10 @@ export interface ServerOptions {
   scrape: ScrapeSection;
   /** Socket push listeners and the Pushgateway endpoint. */
   push: PushOptions;
+  /** PromQL engine limits (`--query.*`). */
+  query: QueryOptions;
+  /** Every flag's effective value as text: as given, else its default (empty when it has none). */
+  flagValues: Readonly<Record<string, string>>;
 }
 
 export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> {
@@ -42,6 +46,8 @@ export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> 
     ingest: resolveIngest(file?.ingest, flags.ingest),
     scrape: file?.scrape ?? { globals: { ...SCRAPE_GLOBAL_DEFAULTS }, configs: undefined },
     push: resolvePushOptions(flags.push),
+    query: { ...QUERY_DEFAULTS, ...flags.query },
+    flagValues: Object.fromEntries(FLAGS.map((f) => [f.name, flags.given[f.name] ?? f.defaultText ?? ''])),
   };
 }
 
