@@ -1,0 +1,455 @@
+/**
+ * Aggregation operators. Groups are resolved once per input series (a
+ * group index per series); each step then folds the present points into
+ * per-group accumulators held in typed arrays.
+ *
+ * topk/bottomk/limitk keep Go's container/heap order and sort.Reverse
+ * behaviour, so ties come out in Prometheus's order.
+ */
+import { Labels, LabelsBuilder, METRIC_NAME } from '../../model/labels.js';
+import { isLegacyLabelName } from '../../model/labels.js';
+import type { AggregateExpr } from '../parser/index.js';
+import { invalidQuantile, invalidRatio } from './annotations.js';
+import { mergeSameLabels, type Evaluator } from './evaluator.js';
+import { execError } from './errors.js';
+import { formatFloatFixed } from './format.js';
+import { newStepSeries, type StepSeries, type Value } from './value.js';
+
+const SEP = '\xff';
+
+/** Neumaier-compensated summation step (Prometheus's kahanSumInc). Returns the new sum; the compensation goes to `c[0]`. */
+export function kahanSumInc(inc: number, sum: number, c: Float64Array, ci: number): number {
+  const t = sum + inc;
+  if (!Number.isFinite(t) && !Number.isNaN(t)) c[ci] = 0;
+  else if (Math.abs(sum) >= Math.abs(inc)) c[ci] += sum - t + inc;
+  else c[ci] += inc - t + sum;
+  return t;
+}
+
+function groupingKeyFn(e: AggregateExpr, grouping: string[]): (ls: Labels) => string {
+  if (e.without) {
+    const skip = new Set([METRIC_NAME, ...grouping]);
+    return (ls) => {
+      const p = ls.pairs;
+      let k = '';
+      for (let i = 0; i < p.length; i += 2) if (!skip.has(p[i])) k += p[i] + SEP + p[i + 1] + SEP;
+      return k;
+    };
+  }
+  return (ls) => {
+    let k = '';
+    for (const n of grouping) k += ls.get(n) + SEP;
+    return k;
+  };
+}
+
+function groupLabels(e: AggregateExpr, grouping: string[], ls: Labels): Labels {
+  if (e.without) return ls.without(METRIC_NAME, ...grouping);
+  if (grouping.length === 0) return Labels.EMPTY;
+  return ls.only(grouping);
+}
+
+export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<Value> {
+  const grouping = [...e.grouping].sort();
+  if (e.op === 'count_values') return countValues(ev, e, grouping);
+  const param = e.param && e.param.type === 'scalar' ? await ev.evalScalar(e.param) : undefined;
+  const input = await ev.evalVector(e.expr);
+  const steps = ev.steps;
+  const keyOf = groupingKeyFn(e, grouping);
+  const groupIndex = new Map<string, number>();
+  const seriesGroup = new Int32Array(input.length);
+  const firstSeries: number[] = [];
+  for (let si = 0; si < input.length; si++) {
+    const k = keyOf(input[si].labels);
+    let g = groupIndex.get(k);
+    if (g === undefined) {
+      g = groupIndex.size;
+      groupIndex.set(k, g);
+      firstSeries.push(si);
+    }
+    seriesGroup[si] = g;
+  }
+  const groups = groupIndex.size;
+  if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk' || e.op === 'limit_ratio') {
+    return aggregateK(ev, e, input, seriesGroup, groups, param!);
+  }
+  if (e.op === 'quantile' && param) {
+    let min = Infinity;
+    let max = -Infinity;
+    let nan = false;
+    for (const q of param) {
+      if (Number.isNaN(q)) nan = true;
+      else {
+        min = Math.min(min, q);
+        max = Math.max(max, q);
+      }
+    }
+    const pos = { start: e.param!.start, end: e.param!.end };
+    if (nan) ev.ctx.warn(invalidQuantile(NaN), pos);
+    if (max > 1) ev.ctx.warn(invalidQuantile(max), pos);
+    if (min < 0) ev.ctx.warn(invalidQuantile(min), pos);
+  }
+
+  const out: StepSeries[] = [];
+  for (let g = 0; g < groups; g++) out.push(newStepSeries(groupLabels(e, grouping, input[firstSeries[g]].labels), steps));
+  const value = new Float64Array(groups);
+  const mean = new Float64Array(groups);
+  const comp = new Float64Array(groups);
+  const count = new Float64Array(groups);
+  const seen = new Uint8Array(groups);
+  const incremental = new Uint8Array(groups);
+  const dropName = new Uint8Array(groups);
+  const values: number[][] = e.op === 'quantile' ? Array.from({ length: groups }, () => []) : [];
+  const op = e.op;
+  for (let i = 0; i < steps; i++) {
+    seen.fill(0);
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si];
+      if (!s.ok[i]) continue;
+      const f = s.vs[i];
+      const g = seriesGroup[si];
+      if (!seen[g]) {
+        seen[g] = 1;
+        value[g] = f;
+        mean[g] = f;
+        comp[g] = 0;
+        count[g] = 1;
+        incremental[g] = 0;
+        dropName[g] = s.dropName ? 1 : 0;
+        if (op === 'stddev' || op === 'stdvar') value[g] = Number.isFinite(f) ? 0 : NaN;
+        else if (op === 'group') value[g] = 1;
+        else if (op === 'quantile') {
+          values[g].length = 0;
+          values[g].push(f);
+        }
+        continue;
+      }
+      if (s.dropName) dropName[g] = 1;
+      switch (op) {
+        case 'sum':
+          value[g] = kahanSumInc(f, value[g], comp, g);
+          break;
+        case 'avg': {
+          count[g]++;
+          if (!incremental[g]) {
+            const c0 = comp[g];
+            const nv = kahanSumInc(f, value[g], comp, g);
+            if (Number.isFinite(nv) || Number.isNaN(nv)) {
+              value[g] = nv;
+              break;
+            }
+            comp[g] = c0;
+            incremental[g] = 1;
+            mean[g] = value[g] / (count[g] - 1);
+            comp[g] /= count[g] - 1;
+          }
+          const q = (count[g] - 1) / count[g];
+          comp[g] = q * comp[g];
+          mean[g] = kahanSumInc(f / count[g], q * mean[g], comp, g);
+          break;
+        }
+        case 'max':
+          if (value[g] < f || Number.isNaN(value[g])) value[g] = f;
+          break;
+        case 'min':
+          if (value[g] > f || Number.isNaN(value[g])) value[g] = f;
+          break;
+        case 'count':
+          count[g]++;
+          break;
+        case 'group':
+          break;
+        case 'stddev':
+        case 'stdvar': {
+          count[g]++;
+          const delta = f - mean[g];
+          mean[g] += delta / count[g];
+          value[g] += delta * (f - mean[g]);
+          break;
+        }
+        case 'quantile':
+          values[g].push(f);
+          break;
+      }
+    }
+    for (let g = 0; g < groups; g++) {
+      if (!seen[g]) continue;
+      let v: number;
+      switch (op) {
+        case 'sum':
+          v = value[g] + comp[g];
+          break;
+        case 'avg':
+          v = incremental[g] ? mean[g] + comp[g] : value[g] / count[g] + comp[g] / count[g];
+          break;
+        case 'count':
+          v = count[g];
+          break;
+        case 'stdvar':
+          v = value[g] / count[g];
+          break;
+        case 'stddev':
+          v = Math.sqrt(value[g] / count[g]);
+          break;
+        case 'quantile':
+          v = quantile(param![i], values[g]);
+          break;
+        default:
+          v = value[g];
+      }
+      const o = out[g];
+      o.vs[i] = v;
+      o.ok[i] = 1;
+      if (dropName[g]) o.dropName = true;
+    }
+  }
+  const result = out.filter((s) => s.ok.includes(1));
+  for (const s of result) {
+    if (s.dropName && !ev.delayed) s.dropName = false;
+  }
+  return { kind: 'vector', series: result };
+}
+
+/** Prometheus's quantile over a group's values (sorted in place, NaN first). */
+export function quantile(q: number, values: number[]): number {
+  if (values.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  values.sort(byValueNaNFirst);
+  const n = values.length;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return values[lower] * (1 - weight) + values[upper] * weight;
+}
+
+function byValueNaNFirst(a: number, b: number): number {
+  const an = Number.isNaN(a);
+  const bn = Number.isNaN(b);
+  if (an || bn) return an && bn ? 0 : an ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Item {
+  si: number;
+  v: number;
+}
+
+/** Go's container/heap over items with a less function. */
+class GoHeap {
+  items: Item[] = [];
+  constructor(readonly less: (a: Item, b: Item) => boolean) {}
+
+  push(x: Item): void {
+    this.items.push(x);
+    this.#up(this.items.length - 1);
+  }
+
+  fix(i: number): void {
+    if (!this.#down(i, this.items.length)) this.#up(i);
+  }
+
+  #up(j: number): void {
+    const h = this.items;
+    for (;;) {
+      const i = Math.trunc((j - 1) / 2);
+      if (i === j || !this.less(h[j], h[i])) break;
+      [h[i], h[j]] = [h[j], h[i]];
+      j = i;
+    }
+  }
+
+  #down(i0: number, n: number): boolean {
+    const h = this.items;
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= n) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < n && this.less(h[j2], h[j1])) j = j2;
+      if (!this.less(h[j], h[i])) break;
+      [h[i], h[j]] = [h[j], h[i]];
+      i = j;
+    }
+    return i > i0;
+  }
+}
+
+const topLess = (a: Item, b: Item) => Number.isNaN(a.v) || a.v < b.v;
+const bottomLess = (a: Item, b: Item) => Number.isNaN(a.v) || a.v > b.v;
+
+/** Go's sort.Sort(sort.Reverse(h)) for the short heaps of topk (insertion sort, as pdqsort does for small inputs). */
+function sortReverse(items: Item[], less: (a: Item, b: Item) => boolean): void {
+  for (let i = 1; i < items.length; i++) {
+    for (let j = i; j > 0 && less(items[j - 1], items[j]); j--) {
+      [items[j], items[j - 1]] = [items[j - 1], items[j]];
+    }
+  }
+}
+
+const MAX_INT64 = 9223372036854775807;
+
+function aggregateK(ev: Evaluator, e: AggregateExpr, input: StepSeries[], seriesGroup: Int32Array, groups: number, param: Float64Array): Value {
+  const steps = ev.steps;
+  const op = e.op;
+  let min = Infinity;
+  let max = -Infinity;
+  let nan = false;
+  for (const p of param) {
+    if (Number.isNaN(p)) nan = true;
+    else {
+      min = Math.min(min, p);
+      max = Math.max(max, p);
+    }
+  }
+  if (op === 'limit_ratio') {
+    if (!nan && max === 0 && min === 0) return { kind: 'vector', series: [] };
+    if (nan) throw execError('Ratio value is NaN');
+    const pos = { start: e.param!.start, end: e.param!.end };
+    if (max > 1) ev.ctx.warn(invalidRatio(max, 1), pos);
+    if (min < -1) ev.ctx.warn(invalidRatio(min, -1), pos);
+  } else {
+    if (!nan && max < 1) return { kind: 'vector', series: [] };
+    if (nan) throw execError('Parameter value is NaN');
+    if (min <= -MAX_INT64) throw execError(`Scalar value ${min} underflows int64`);
+    if (max >= MAX_INT64) throw execError(`Scalar value ${max} overflows int64`);
+  }
+  // Output series are the input series themselves (same labels), present only where selected.
+  const outs: (StepSeries | undefined)[] = new Array(input.length);
+  const order: number[] = [];
+  const heaps: (GoHeap | undefined)[] = new Array(groups);
+  const less = op === 'bottomk' ? bottomLess : topLess;
+  const offsets = op === 'limit_ratio' ? input.map((s) => ratioOffset(s.labels)) : [];
+  for (let i = 0; i < steps; i++) {
+    const p = param[i];
+    heaps.fill(undefined);
+    let k = 0;
+    let r = 0;
+    if (op === 'limit_ratio') {
+      if (p === 0) continue;
+      r = Math.max(-1, Math.min(1, p));
+    } else {
+      k = Math.min(Math.trunc(p), input.length);
+      if (k < 1) continue;
+    }
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si];
+      if (!s.ok[i]) continue;
+      const g = seriesGroup[si];
+      let h = heaps[g];
+      const item = { si, v: s.vs[i] };
+      if (!h) {
+        h = new GoHeap(less);
+        heaps[g] = h;
+        if (op === 'limit_ratio') {
+          if (addRatioSample(r, offsets[si])) h.push(item);
+        } else h.push(item);
+        continue;
+      }
+      switch (op) {
+        case 'topk':
+        case 'bottomk': {
+          const top = h.items[0];
+          if (h.items.length < k) h.push(item);
+          else if (
+            (op === 'topk' ? top.v < item.v : top.v > item.v) ||
+            (Number.isNaN(top.v) && !Number.isNaN(item.v))
+          ) {
+            h.items[0] = item;
+            if (k > 1) h.fix(0);
+          }
+          break;
+        }
+        case 'limitk':
+          if (h.items.length < k) h.push(item);
+          break;
+        case 'limit_ratio':
+          if (addRatioSample(r, offsets[si])) h.push(item);
+          break;
+      }
+    }
+    for (let g = 0; g < groups; g++) {
+      const h = heaps[g];
+      if (!h) continue;
+      if ((op === 'topk' || op === 'bottomk') && h.items.length > 1) sortReverse(h.items, less);
+      for (const it of h.items) {
+        let o = outs[it.si];
+        if (!o) {
+          const src = input[it.si];
+          o = newStepSeries(src.labels, steps, src.dropName);
+          outs[it.si] = o;
+          order.push(it.si);
+        }
+        o.vs[i] = it.v;
+        o.ok[i] = 1;
+      }
+    }
+  }
+  const series = order.map((si) => outs[si]!);
+  return { kind: 'vector', series: mergeSameLabels(series) };
+}
+
+/**
+ * limit_ratio's deterministic sampling: a series is kept when its offset in
+ * [0, 1), derived from a hash of its labels, is below the ratio (or, for a
+ * negative ratio, at least 1 + ratio), so `limit_ratio(r, x)` and
+ * `limit_ratio(-(1-r), x)` split the series.
+ */
+function addRatioSample(r: number, offset: number): boolean {
+  return (r >= 0 && offset < r) || (r < 0 && offset >= 1 + r);
+}
+
+function ratioOffset(ls: Labels): number {
+  // Two independent 32-bit FNV-1a hashes make a 53-bit fraction.
+  const key = ls.key();
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  return ((h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) >>> 11)) / 2 ** 53;
+}
+
+function countValues(ev: Evaluator, e: AggregateExpr, grouping: string[]): Promise<Value> {
+  return (async () => {
+    const p = await ev.eval(e.param!);
+    const labelName = p.kind === 'string' ? p.s : '';
+    if (!isValidLabelName(labelName)) throw execError(`invalid label name ${JSON.stringify(labelName)}`);
+    const input = await ev.evalVector(e.expr);
+    const steps = ev.steps;
+    const groupingWith = e.without ? grouping : [...grouping, labelName].sort();
+    const keyOf = groupingKeyFn(e, groupingWith);
+    const byKey = new Map<string, StepSeries>();
+    const out: StepSeries[] = [];
+    const b = new LabelsBuilder();
+    for (let i = 0; i < steps; i++) {
+      for (const s of input) {
+        if (!s.ok[i]) continue;
+        b.reset(s.labels);
+        b.set(labelName, formatFloatFixed(s.vs[i]));
+        const ls = b.labels();
+        const k = keyOf(ls);
+        let o = byKey.get(k);
+        if (!o) {
+          o = newStepSeries(groupLabels(e, groupingWith, ls), steps);
+          byKey.set(k, o);
+          out.push(o);
+        }
+        if (!o.ok[i]) {
+          o.ok[i] = 1;
+          o.vs[i] = 0;
+        }
+        o.vs[i]++;
+      }
+    }
+    return { kind: 'vector', series: mergeSameLabels(out) };
+  })();
+}
+
+function isValidLabelName(s: string): boolean {
+  return s.length > 0 && (isLegacyLabelName(s) || /^[\s\S]+$/u.test(s));
+}
