@@ -12,6 +12,7 @@ import { statsdFactory } from '../ingest/statsd/handler.js';
 import { openTsdbFactory } from '../ingest/opentsdb/handler.js';
 import { pushgatewayFactory } from '../ingest/pushgateway/handler.js';
 import { otlpFactory } from '../ingest/otlp/index.js';
+import { queryFactory } from '../api/query_component.js';
 
 export const COMPONENTS: readonly ComponentFactory[] = [
   // Shared push-protocol pieces (auth, limiter, self-metrics): before every protocol.
@@ -24,4 +25,5 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   openTsdbFactory,
   pushgatewayFactory,
   otlpFactory,
+  queryFactory,
 ];
