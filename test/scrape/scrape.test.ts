@@ -344,7 +344,7 @@ scrape_configs:
     writeFileSync(s.configFile, cfgA + '  - job_name: c\n    scrape_intervall: 5s\n');
     const bad = await fetch(`${s.base}/-/reload`, { method: 'POST' });
     expect(bad.status).toBe(500);
-    expect(await bad.text()).toMatch(/vigil\.yml: line 6: scrape_configs\[1\]\.scrape_intervall: unknown key/);
+    expect(await bad.text()).toMatch(/vigil\.yml: line 7: scrape_configs\[1\]\.scrape_intervall: unknown key/);
     expect((await get(s.base, '/api/v1/scrape_pools')).data.scrapePools).toEqual(['a', 'b']);
     // SIGHUP with job b removed.
     writeFileSync(s.configFile, cfgA);
