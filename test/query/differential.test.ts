@@ -39,6 +39,12 @@ const ALLOWED_DIFFERENCES: ReadonlyArray<{ expr: string; reason: string }> = [
     expr: 'holt_winters(node_memory_MemFree_bytes[10m], 0.5, 0.5)',
     reason: 'Prometheus 3.0 renamed holt_winters to double_exponential_smoothing (behind promql-experimental-functions): unknown function in 3.x',
   },
+  ...['node_load1 atan2 2', '3 atan2 node_load5', 'node_load1 atan2 node_load5'].map((expr) => ({
+    expr,
+    reason: 'Prometheus 3.x drops __name__ for atan2 as for the other arithmetic operators; 2.x kept it',
+  })),
+  { expr: 'label_replace(node_load1, "1a", "x", "instance", ".*")', reason: 'Prometheus 3.0 accepts any UTF-8 string as a label name (UTF-8 name validation is the default); 2.x refuses names outside [a-zA-Z_][a-zA-Z0-9_]*' },
+  { expr: 'count_values("a b", node_load1)', reason: 'Prometheus 3.0 accepts any UTF-8 string as a label name (UTF-8 name validation is the default); 2.x refuses names outside [a-zA-Z_][a-zA-Z0-9_]*' },
 ];
 
 const DATASET = { series: 500, samples: 240, intervalMs: 15_000, endMs: DEFAULT_END_MS, seed: 1, jitterMs: 0 };
@@ -123,12 +129,15 @@ describe.skipIf(missing && !mustRun)('PromQL differential test against Prometheu
 
     const unexpected: string[] = [];
     const allowed = new Map<string, number>();
+    let nonEmpty = 0;
     let next = 0;
     const worker = async () => {
       while (next < requests.length) {
         const r = requests[next++];
         const [want, got] = await Promise.all([call(prom!.url, r), call(vigil!.base, r)]);
-        const diff = compareResponses(want, got, r.c.ordered ?? false);
+        const data = want.body.data;
+        if (data !== undefined && (!Array.isArray(data.result) || data.result.length > 0)) nonEmpty++;
+        const diff = compareResponses(want, got, r.c.mode);
         if (diff === undefined) continue;
         const rule = ALLOWED_DIFFERENCES.find((a) => a.expr === r.c.expr);
         if (rule) allowed.set(rule.expr, (allowed.get(rule.expr) ?? 0) + 1);
@@ -139,6 +148,7 @@ describe.skipIf(missing && !mustRun)('PromQL differential test against Prometheu
 
     const lines = [
       `differential: ${cases.length} expressions, ${requests.length} queries (${instants.length} instant times, ${ranges.length} ranges each)`,
+      `  Prometheus answered ${nonEmpty} with data, ${requests.length - nonEmpty} with an error or an empty result`,
       `  agree: ${requests.length - unexpected.length - [...allowed.values()].reduce((a, b) => a + b, 0)}`,
       `  allowed 2.x→3.x differences: ${[...allowed.values()].reduce((a, b) => a + b, 0)}`,
       ...[...allowed].map(([expr, n]) => `    ${n}× ${expr}: ${ALLOWED_DIFFERENCES.find((a) => a.expr === expr)!.reason}`),
@@ -147,5 +157,7 @@ describe.skipIf(missing && !mustRun)('PromQL differential test against Prometheu
     ];
     console.log(lines.join('\n'));
     expect(unexpected.length, unexpected.slice(0, 20).join('\n')).toBe(0);
+    // The comparison means something only if most answers carry data.
+    expect(nonEmpty).toBeGreaterThan(requests.length * 0.8);
   }, 600_000);
 });

@@ -17,8 +17,8 @@ export interface QueryCase {
   expr: string;
   /** Run only as an instant query (e.g. string results, which range queries refuse). */
   instantOnly?: boolean;
-  /** The result order is part of the answer (sort, sort_desc). */
-  ordered?: boolean;
+  /** How to compare (compare.ts): `ordered` for sort/sort_desc, `ties` for topk/bottomk. */
+  mode?: 'ordered' | 'ties';
 }
 
 export function generateQueries(atMs: number): QueryCase[] {
@@ -100,9 +100,9 @@ export function generateQueries(atMs: number): QueryCase[] {
   add('label_replace(node_cpu_seconds_total{cpu="0"}, "m", "x-$1-$2", "mode", "(s)(.*)")');
   add('label_join(node_load1, "both", "/", "job", "instance")');
   add('label_join(node_load1, "job", "")');
-  add('sort(node_filesystem_avail_bytes)', { ordered: true });
-  add('sort_desc(node_filesystem_avail_bytes)', { ordered: true });
-  add('sort_desc(rate(http_requests_total[5m]))', { ordered: true });
+  add('sort(node_filesystem_avail_bytes)', { mode: 'ordered' });
+  add('sort_desc(node_filesystem_avail_bytes)', { mode: 'ordered' });
+  add('sort_desc(rate(http_requests_total[5m]))', { mode: 'ordered' });
   add('absent(nonexistent_metric)');
   add('absent(nonexistent_metric{job="x", a=~"b"})');
   add('absent(node_load1)');
@@ -126,11 +126,11 @@ export function generateQueries(atMs: number): QueryCase[] {
   for (const a of aggs) for (const g of groupings) add(`${a}${g}(node_cpu_seconds_total)`);
   for (const a of aggs) add(`${a} by (job) (rate(http_requests_total[5m]))`);
   for (const k of ['1', '3', '0', '200']) {
-    add(`topk(${k}, node_cpu_seconds_total)`);
-    add(`bottomk(${k}, rate(node_cpu_seconds_total[5m]))`);
+    add(`topk(${k}, node_cpu_seconds_total)`, { mode: 'ties' });
+    add(`bottomk(${k}, rate(node_cpu_seconds_total[5m]))`, { mode: 'ties' });
   }
-  add('topk by (mode) (2, rate(node_cpu_seconds_total[5m]))');
-  add('bottomk without (cpu) (1, node_cpu_seconds_total)');
+  add('topk by (mode) (2, rate(node_cpu_seconds_total[5m]))', { mode: 'ties' });
+  add('bottomk without (cpu) (1, node_cpu_seconds_total)', { mode: 'ties' });
   for (const q of ['0', '0.5', '0.9', '1', '-1', '2']) add(`quantile(${q}, node_cpu_seconds_total)`);
   add('quantile by (mode) (0.75, rate(node_cpu_seconds_total[5m]))');
   add('count_values("value", node_procs_running)');
