@@ -26,6 +26,10 @@ import { readCpuSeconds, type PeerProcess } from './peers/process.js';
 import { WriteRequestBuilder } from './peers/remote-write.js';
 import { startVictoriaMetrics, victoriaMetricsBinary } from './peers/victoriametrics.js';
 import { startVigilServer } from './peers/vigil.js';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { influxdBinary, startInfluxd } from './peers/influxdb.js';
+import { freePort } from './peers/process.js';
 
 export interface Body {
   data: Buffer;
@@ -187,4 +191,261 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`  ${r.system.padEnd(18)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} ${cpu.toFixed(2).padStart(18)} ${ratio.padStart(26)}`);
     }
   }
+  await otherProtocols(ds, connections, Number(values['per-request']), only);
+}
+
+// ===========================================================================
+// Line protocol half: Influx line protocol (Vigil /write vs VictoriaMetrics
+// /write vs InfluxDB 1.x /write, same bodies), and Vigil's own throughput
+// for Graphite (TCP), StatsD (UDP) and OTLP/HTTP (JSON).
+// ===========================================================================
+
+const escapeMeasurement = (s: string): string => s.replace(/[, \\]/g, '\\$&');
+const escapeTag = (s: string): string => s.replace(/[,= \\]/g, '\\$&');
+
+/** `name,tag=value,… ` for each series: the dataset's labels as a measurement with tags and one field `value`. */
+function linePrefixes(ds: Dataset): string[] {
+  const out: string[] = new Array(ds.seriesCount);
+  for (let i = 0; i < ds.seriesCount; i++) {
+    let s = '';
+    ds.seriesLabels(i).forEach((n, v) => {
+      if (n === '__name__') s = escapeMeasurement(v) + s;
+      else s += `,${escapeTag(n)}=${escapeTag(v)}`;
+    });
+    out[i] = `${s} value=`;
+  }
+  return out;
+}
+
+/** Text bodies of `perRequest` samples, one line per sample, in time order. */
+function encodeLines(ds: Dataset, perRequest: number, line: (series: number, t: number, v: number) => string): Body[] {
+  const out: Body[] = [];
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length > 0) out.push({ data: Buffer.from(lines.join('\n') + '\n'), samples: lines.length });
+    lines = [];
+  };
+  for (const step of ds.steps()) {
+    for (let i = 0; i < step.present.length; i++) {
+      if (!step.present[i] || !Number.isFinite(step.values[i])) continue;
+      lines.push(line(i, step.timestamps[i], step.values[i]));
+      if (lines.length >= perRequest) flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+const LP_PATH = '/write?db=bench&precision=ms';
+const LP_HEADERS = { 'Content-Type': 'text/plain; charset=utf-8' };
+
+const lineProtocol: IngestProtocol = {
+  name: 'Influx line protocol',
+  encode(ds, perRequest) {
+    const prefixes = linePrefixes(ds);
+    return encodeLines(ds, perRequest, (i, t, v) => `${prefixes[i]}${v} ${t}`);
+  },
+  targets() {
+    const t: Target[] = [
+      {
+        system: 'vigil',
+        // Listeners off: only HTTP is measured, and default ports may be taken.
+        start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: SOCKETS_OFF }),
+        path: LP_PATH,
+        headers: LP_HEADERS,
+      },
+    ];
+    const vm = victoriaMetricsBinary();
+    if (vm) {
+      t.push({
+        system: 'victoria-metrics',
+        start: (d, w) => startVictoriaMetrics({ binary: vm, dataDir: d, workDir: w }),
+        path: LP_PATH,
+        headers: LP_HEADERS,
+        settle: async (peer) => {
+          const res = await fetch(new URL('/internal/force_flush', peer.url));
+          await res.arrayBuffer();
+        },
+      });
+    }
+    const influxd = influxdBinary();
+    if (influxd) {
+      t.push({
+        system: 'influxdb',
+        start: (d, w) => startInfluxd({ binary: influxd, dataDir: d, workDir: w, database: 'bench' }),
+        path: LP_PATH,
+        headers: LP_HEADERS,
+      });
+    }
+    return t;
+  },
+};
+PROTOCOLS.push(lineProtocol);
+
+const SOCKETS_OFF = ['--influx.listen-address=', '--graphite.listen-address=', '--statsd.listen-address=', '--opentsdb.listen-address='];
+
+/** A counter of Vigil's self-metrics (0 when absent). */
+async function vigilCounter(url: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  for (const line of text.split('\n')) if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
+  return 0;
+}
+
+/** Waits until `read()` reaches `target` or stops moving for 2 s; returns the last value and when it last moved. */
+async function waitForCount(read: () => Promise<number>, target: number): Promise<{ value: number; at: number }> {
+  let value = await read();
+  let at = performance.now();
+  while (value < target) {
+    await new Promise((r) => setTimeout(r, 20));
+    const v = await read();
+    if (v !== value) {
+      value = v;
+      at = performance.now();
+    } else if (performance.now() - at > 2_000) break;
+  }
+  return { value, at };
+}
+
+function printVigilOnly(name: string, samples: number, seconds: number, cpuSeconds: number, note = ''): void {
+  const rate = samples / seconds;
+  console.log(`  ${name.padEnd(30)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} samples/s ${(cpuSeconds / (samples / 1e6)).toFixed(2).padStart(8)} CPU s / M samples${note}`);
+}
+
+/** Graphite plaintext over `connections` TCP connections, until every line is committed. */
+async function benchGraphite(ds: Dataset, connections: number, perRequest: number): Promise<void> {
+  const prefixes: string[] = new Array(ds.seriesCount);
+  for (let i = 0; i < ds.seriesCount; i++) {
+    let s = '';
+    ds.seriesLabels(i).forEach((n, v) => {
+      if (n === '__name__') s = v + s;
+      else s += `;${n}=${v.replace(/;/g, '_')}`;
+    });
+    prefixes[i] = `${s} `;
+  }
+  const bodies = encodeLines(ds, perRequest, (i, t, v) => `${prefixes[i]}${v} ${(t / 1000).toFixed(3)}`);
+  const total = bodies.reduce((n, b) => n + b.samples, 0);
+  const root = mkdtempSync(join(tmpdir(), 'vigil-bench-graphite-'));
+  const port = await freePort();
+  const peer = await startVigilServer({ dataDir: join(root, 'data'), workDir: root, extraFlags: [...SOCKETS_OFF, `--graphite.listen-address=127.0.0.1:${port}`] });
+  try {
+    const cpu0 = readCpuSeconds(peer.pid);
+    const t0 = performance.now();
+    let next = 0;
+    const worker = () =>
+      new Promise<void>((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1');
+        sock.on('error', reject);
+        const pump = () => {
+          while (next < bodies.length) {
+            if (!sock.write(bodies[next++].data)) return void sock.once('drain', pump);
+          }
+          sock.end(resolve);
+        };
+        sock.on('connect', pump);
+      });
+    await Promise.all(Array.from({ length: connections }, worker));
+    const done = await waitForCount(async () => (await vigilCounter(peer.url, 'vigil_ingest_samples_accepted_total{protocol="graphite"}')) + (await vigilCounter(peer.url, 'vigil_ingest_samples_rejected_total{protocol="graphite"}')), total);
+    const seconds = (done.at - t0) / 1000;
+    printVigilOnly('Graphite plaintext (TCP)', done.value, seconds, readCpuSeconds(peer.pid) - cpu0, done.value < total ? ` (${total - done.value} lines not counted)` : '');
+  } finally {
+    await peer.stop(30_000);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** StatsD counters over UDP, paced by the socket; throughput of samples read by the server. */
+async function benchStatsd(events: number, seriesCount: number): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'vigil-bench-statsd-'));
+  const port = await freePort();
+  const peer = await startVigilServer({ dataDir: join(root, 'data'), workDir: root, extraFlags: [...SOCKETS_OFF, `--statsd.listen-address=127.0.0.1:${port}`, '--statsd.flush-interval=1s'] });
+  const packets: Buffer[] = [];
+  let lines: string[] = [];
+  let bytes = 0;
+  for (let i = 0; i < events; i++) {
+    const l = `bench.requests.${i % seriesCount}:1|c|#route:/api/${i % 7},code:200`;
+    if (bytes + l.length + 1 > 1400) {
+      packets.push(Buffer.from(lines.join('\n')));
+      lines = [];
+      bytes = 0;
+    }
+    lines.push(l);
+    bytes += l.length + 1;
+  }
+  if (lines.length > 0) packets.push(Buffer.from(lines.join('\n')));
+  const sock = createSocket('udp4');
+  try {
+    const cpu0 = readCpuSeconds(peer.pid);
+    const t0 = performance.now();
+    // Paced by the server: at most WINDOW events ahead of what it has read, so the
+    // measure is the server's processing rate rather than the kernel's UDP buffer.
+    const WINDOW = 20_000;
+    let sent = 0;
+    let read = 0;
+    let inflight = 0;
+    for (const p of packets) {
+      while (sent - read > WINDOW) {
+        const before = read;
+        read = await vigilCounter(peer.url, 'vigil_ingest_statsd_events_total');
+        if (read === before) await new Promise((r) => setTimeout(r, 1));
+      }
+      while (inflight >= 16) await new Promise((r) => setImmediate(r));
+      inflight++;
+      sock.send(p, port, '127.0.0.1', () => inflight--);
+      sent += p.toString().split('\n').length;
+    }
+    while (inflight > 0) await new Promise((r) => setImmediate(r));
+    const done = await waitForCount(() => vigilCounter(peer.url, 'vigil_ingest_statsd_events_total'), events);
+    const seconds = (done.at - t0) / 1000;
+    printVigilOnly('StatsD counters (UDP)', done.value, seconds, readCpuSeconds(peer.pid) - cpu0, done.value < events ? ` (${(((events - done.value) / events) * 100).toFixed(1)}% of datagrams lost)` : '');
+  } finally {
+    sock.close();
+    await peer.stop(30_000);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** OTLP/HTTP JSON gauges, the dataset's series as metrics with attributes. */
+function encodeOtlpJson(ds: Dataset, perRequest: number): Body[] {
+  const meta: { name: string; attributes: { key: string; value: { stringValue: string } }[] }[] = new Array(ds.seriesCount);
+  const out: Body[] = [];
+  let metrics: unknown[] = [];
+  const flush = () => {
+    if (metrics.length === 0) return;
+    const req = { resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench' } }] }, scopeMetrics: [{ scope: { name: 'bench' }, metrics }] }] };
+    out.push({ data: Buffer.from(JSON.stringify(req)), samples: metrics.length });
+    metrics = [];
+  };
+  for (const step of ds.steps()) {
+    for (let i = 0; i < step.present.length; i++) {
+      if (!step.present[i] || !Number.isFinite(step.values[i])) continue;
+      if (meta[i] === undefined) {
+        const attributes: { key: string; value: { stringValue: string } }[] = [];
+        let name = '';
+        ds.seriesLabels(i).forEach((n, v) => {
+          if (n === '__name__') name = v;
+          else attributes.push({ key: n, value: { stringValue: v } });
+        });
+        meta[i] = { name, attributes };
+      }
+      metrics.push({ name: meta[i].name, gauge: { dataPoints: [{ attributes: meta[i].attributes, timeUnixNano: `${step.timestamps[i]}000000`, asDouble: step.values[i] }] } });
+      if (metrics.length >= perRequest) flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Vigil's throughput for the other push protocols (no peer takes all of them). */
+async function otherProtocols(ds: Dataset, connections: number, perRequest: number, only: string[] | undefined): Promise<void> {
+  if (only && !only.includes('vigil')) return;
+  console.log('\nVigil, other push protocols (same dataset; StatsD: 1M counter increments over 1000 series):');
+  await benchGraphite(ds, connections, perRequest);
+  await benchStatsd(1_000_000, 1000);
+  const otlp = await measure(
+    { system: 'vigil', start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: SOCKETS_OFF }), path: '/v1/metrics', headers: { 'Content-Type': 'application/json' } },
+    encodeOtlpJson(ds, perRequest),
+    connections,
+  );
+  if (otlp.failed > 0) console.log(`  OTLP: ${otlp.failed} samples refused, first: ${otlp.firstError}`);
+  printVigilOnly('OTLP/HTTP JSON', otlp.samples, otlp.seconds, otlp.cpuSeconds);
 }

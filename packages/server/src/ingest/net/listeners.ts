@@ -250,15 +250,37 @@ class TcpLines {
         this.#busy.delete(p as Promise<void>);
       }
     };
+    // Blocks read while the previous ones are being committed wait here and
+    // go to the handler together (one commit); past `maxPendingBytes` the
+    // socket is paused, so memory stays bounded and the sender slows down.
+    const maxPendingBytes = 4 * 2 ** 20;
+    let pending: string[] = [];
+    let pendingFirst = 0;
+    let pendingBytes = 0;
+    let draining: Promise<void> | undefined;
+    const drain = async () => {
+      try {
+        while (pending.length > 0) {
+          const text = pending.length === 1 ? pending[0] : pending.join('');
+          const first = pendingFirst;
+          pending = [];
+          pendingBytes = 0;
+          if (sock.isPaused()) sock.resume();
+          await handle(text, first);
+        }
+      } catch (err) {
+        this.#o.logger.error('cannot ingest lines from a connection; closing it', { protocol, remote, err: (err as Error).message });
+        sock.destroy();
+      } finally {
+        draining = undefined;
+      }
+    };
     const run = (text: string, first: number) => {
-      sock.pause();
-      handle(text, first).then(
-        () => sock.resume(),
-        (err: unknown) => {
-          this.#o.logger.error('cannot ingest lines from a connection; closing it', { protocol, remote, err: (err as Error).message });
-          sock.destroy();
-        },
-      );
+      if (pending.length === 0) pendingFirst = first;
+      pending.push(text);
+      pendingBytes += text.length;
+      if (pendingBytes > maxPendingBytes) sock.pause();
+      draining ??= drain();
     };
     sock.on('data', (chunk: Buffer) => {
       let buf = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
@@ -297,11 +319,9 @@ class TcpLines {
       run(text, first);
     });
     sock.on('end', () => {
-      if (rest !== undefined && rest.length > 0 && !skipping) {
-        const text = rest.toString('utf8');
-        rest = undefined;
-        void handle(text, line).catch(() => {}).finally(() => sock.end());
-      } else sock.end();
+      if (rest !== undefined && rest.length > 0 && !skipping) run(rest.toString('utf8'), line);
+      rest = undefined;
+      void (draining ?? Promise.resolve()).then(() => sock.end());
     });
     sock.on('error', () => {});
     sock.on('close', () => {
