@@ -7,7 +7,7 @@
  * signature); each step then pairs series through typed arrays indexed by
  * ordinal.
  */
-import { Labels, LabelsBuilder, METRIC_NAME } from '../../model/labels.js';
+import { Labels, LabelsBuilder, METRIC_NAME, compareLabels } from '../../model/labels.js';
 import type { BinaryExpr, BinaryOp, VectorMatching } from '../parser/index.js';
 import { isComparisonOp } from '../parser/index.js';
 import { NAME_LABELS, mergeSameLabels, type Evaluator } from './evaluator.js';
@@ -133,6 +133,12 @@ export function signatureFn(matching: VectorMatching): (ls: Labels) => string {
     for (let i = 0; i < p.length; i += 2) if (!skip.has(p[i])) k += p[i] + SEP + p[i + 1] + SEP;
     return k;
   };
+}
+
+/** The two series of a many-to-many error, in label order. */
+function pair(a: Labels, b: Labels): string {
+  const [x, y] = compareLabels(a, b) <= 0 ? [a, b] : [b, a];
+  return `${formatLabelsGo(x)}, ${formatLabelsGo(y)}`;
 }
 
 /** The labels a matching compares: Prometheus's Labels.MatchLabels. */
@@ -284,7 +290,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: StepSeries[], rhs: Step
         const prev = oneAt[sig];
         throw execError(
           `found duplicate series for the match group ${formatLabelsGo(matchLabels(one[k].labels, matching))} on the ${oneSide} hand-side of the operation: ` +
-            `[${formatLabelsGo(one[k].labels)}, ${formatLabelsGo(one[prev].labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+            `[${pair(one[prev].labels, one[k].labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
         );
       }
       usedOne[sig] = stamp;

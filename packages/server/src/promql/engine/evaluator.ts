@@ -13,6 +13,7 @@ import type { Queryable } from '../../storage/interface.js';
 import { isStaleNaN } from '../../model/value.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from '../parser/index.js';
 import { documentedType, resolveDurations } from '../parser/index.js';
+import { functionsWith } from '../functions/catalogue.js';
 import type { FunctionImpl, RangeWindow } from '../functions/types.js';
 import { evalAggregate } from './aggregate.js';
 import { possibleNonCounter } from './annotations.js';
@@ -541,7 +542,10 @@ export class Evaluator {
     if (vsel?.anchored || vsel?.smoothed) {
       const which = vsel.anchored ? 'anchored' : 'smoothed';
       const allowed = vsel.anchored ? call.func.allowsAnchored : call.func.allowsSmoothed;
-      if (!allowed) throw execError(`${which} modifier is not supported with ${call.func.name}`);
+      if (!allowed) {
+        const list = functionsWith(vsel.anchored ? 'allowsAnchored' : 'allowsSmoothed').join(', ');
+        throw execError(`${which} modifier can only be used with: ${list} - not with ${call.func.name}`);
+      }
     }
     const scalars = await this.scalarArgs(call.args, argIndex);
     const extra = scalars.filter((x): x is Float64Array => x !== null);

@@ -129,7 +129,9 @@ export function bucketFraction(lower: number, upper: number, input: Bucket[]): n
     let lowerBound = i > 0 ? buckets[i - 1].upper : -Infinity;
     const upperBound = b.upper;
     if (i === 0 && upperBound > 0) lowerBound = 0;
-    const interpolate = (v: number) => rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
+    // No interpolation inside a bucket of infinite width: it counts as wholly below (-Inf) or above (+Inf) the value.
+    const interpolate = (v: number) =>
+      lowerBound === -Infinity ? b.count : upperBound === Infinity ? rank : rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
     if (!lowerSet && lowerBound >= lower) {
       lowerRank = rank;
       lowerSet = true;

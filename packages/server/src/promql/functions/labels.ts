@@ -2,7 +2,7 @@
  * Functions over series identities and order: `label_replace`,
  * `label_join`, `sort`, `sort_desc`, `sort_by_label`, `sort_by_label_desc`.
  */
-import { LabelsBuilder, METRIC_NAME, compareLabels } from '../../model/labels.js';
+import { LabelsBuilder, METRIC_NAME, compareLabels, isWellFormed } from '../../model/labels.js';
 import { compileRE2Captures } from '../../model/re2.js';
 import type { Call } from '../parser/index.js';
 import { sortInRangeQuery } from '../engine/annotations.js';
@@ -76,7 +76,7 @@ implement('label_replace', {
     } catch {
       throw execError(`invalid regular expression in label_replace(): ${pattern}`);
     }
-    if (dst === '') throw execError(`invalid destination label name in label_replace(): ${dst}`);
+    if (dst === '' || !isWellFormed(dst)) throw execError(`invalid destination label name in label_replace(): ${dst}`);
     const series = await ev.evalVector(call.args[0]);
     const b = new LabelsBuilder();
     for (const s of series) {
@@ -98,7 +98,7 @@ implement('label_join', {
     const sep = await stringArg(ev, call, 2);
     const srcs: string[] = [];
     for (let i = 3; i < call.args.length; i++) srcs.push(await stringArg(ev, call, i));
-    if (dst === '') throw execError(`invalid destination label name in label_join(): ${dst}`);
+    if (dst === '' || !isWellFormed(dst)) throw execError(`invalid destination label name in label_join(): ${dst}`);
     for (const s of srcs) if (s === '') throw execError(`invalid source label name in label_join(): ${s}`);
     const series = await ev.evalVector(call.args[0]);
     const b = new LabelsBuilder();
@@ -113,7 +113,7 @@ implement('label_join', {
 });
 
 function warnIfRange(ev: Evaluator, call: Call): void {
-  if (ev.ctx.queryStep !== 0) ev.ctx.warn(sortInRangeQuery(call.func.name), { start: call.start, end: call.end });
+  if (ev.ctx.queryStep !== 0) ev.ctx.warn(sortInRangeQuery('sort'), { start: call.start, end: call.end });
 }
 
 function sortByValue(desc: boolean) {

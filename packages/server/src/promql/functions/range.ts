@@ -285,6 +285,7 @@ const fns: Record<string, RangeFn> = {
     return quantileOf(q, windowValues(w));
   },
   mad_over_time: (w) => {
+    for (let i = w.lo; i < w.hi; i++) if (Number.isNaN(w.vs[i])) return NaN;
     const values = windowValues(w);
     const median = quantileOf(0.5, values);
     for (let i = 0; i < values.length; i++) values[i] = Math.abs(values[i] - median);

@@ -100,16 +100,6 @@ export function checkExpr(root: Expr, input: string): void {
       if (i >= f.argTypes.length && f.variadic === 0) return;
       const want = f.argTypes[Math.min(i, f.argTypes.length - 1)]!;
       expectType(arg, want, `call to function ${goQuote(f.name)}`);
-      if (arg.kind === 'MatrixSelector') {
-        const vs = arg.vectorSelector;
-        for (const mod of ['anchored', 'smoothed'] as const) {
-          const allowed = mod === 'anchored' ? f.allowsAnchored : f.allowsSmoothed;
-          if (vs[mod] && !allowed) {
-            const list = functionsWith(mod === 'anchored' ? 'allowsAnchored' : 'allowsSmoothed').join(', ');
-            fail(n, `${mod} modifier can only be used with: ${list} - not with ${f.name}`);
-          }
-        }
-      }
     });
   };
 

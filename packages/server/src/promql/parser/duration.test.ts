@@ -58,3 +58,12 @@ describe('resolveDurations', () => {
     expect(m.range).toBe(5000);
   });
 });
+
+describe('durationToMs', () => {
+  it('keeps whole milliseconds written in ms (1001ms is 1.001 s)', async () => {
+    const { durationToMs } = await import('./duration_expr.js');
+    expect(durationToMs(1.001)).toBe(1001);
+    expect(durationToMs(0.0015)).toBe(1);
+    expect(durationToMs(-1.001)).toBe(-1001);
+  });
+});

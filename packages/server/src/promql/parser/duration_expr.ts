@@ -73,7 +73,11 @@ export function durationToMs(seconds: number): number {
   if (!Number.isFinite(seconds) || Math.abs(seconds) > 9223372036.854775) {
     throw new Error('duration is out of range');
   }
-  return Math.trunc(seconds * 1000);
+  // Durations written in ms come back through seconds (1001ms = 1.001 s = 1000.9999... ms): snap
+  // values within float error of a whole ms before truncating as Prometheus does.
+  const ms = seconds * 1000;
+  const whole = Math.round(ms);
+  return Math.abs(ms - whole) < 1e-6 * Math.max(1, Math.abs(ms)) ? whole : Math.trunc(ms);
 }
 
 /**

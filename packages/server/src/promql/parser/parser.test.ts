@@ -381,12 +381,8 @@ describe('function calls', () => {
     const c = as<Call>(parseExpr('rate(x[5m] smoothed)'));
     expect(as<MatrixSelector>(c.args[0]!).vectorSelector.smoothed).toBe(true);
     expect(as<VectorSelector>(parseExpr('metric @ 100 smoothed')).smoothed).toBe(true);
-    expect(errorOf('deriv(foo[3m] smoothed)')).toBe(
-      '1:1: parse error: smoothed modifier can only be used with: delta, increase, rate - not with deriv',
-    );
-    expect(errorOf('max_over_time(foo[3m] anchored)')).toBe(
-      '1:1: parse error: anchored modifier can only be used with: changes, delta, increase, rate, resets - not with max_over_time',
-    );
+    // Like Prometheus, the parser accepts the modifiers on any range function; the engine refuses them at evaluation.
+    expect(as<MatrixSelector>(as<Call>(parseExpr('deriv(foo[3m] smoothed)')).args[0]!).vectorSelector.smoothed).toBe(true);
     expect(errorOf('rate(x[5m] anchored)', { extendedRangeSelectors: false })).toMatch(/promql-extended-range-selectors/);
   });
 });

@@ -6,6 +6,7 @@
  * every instant eval re-run for step invariance (`@` pinned, other
  * evaluation times) and in range mode.
  */
+import { Labels } from '../../model/labels.js';
 import { MemoryStorage } from '../../storage/memory.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/index.js';
 import { walk } from '../parser/index.js';
@@ -35,6 +36,8 @@ export interface EvalOutcome {
 export interface ScriptState {
   /** Metric names of series with native histogram samples (including those `load_with_nhcb` builds). */
   histogramMetrics: Set<string>;
+  /** Label sets of those series. */
+  histogramSeries: Labels[];
   startTimestamps: boolean;
 }
 
@@ -45,16 +48,16 @@ export interface FileRun {
 export async function runScript(text: string, engine = new Engine(CORPUS_ENGINE_OPTIONS)): Promise<FileRun> {
   const cmds: Command[] = parseScript(text);
   let storage = new MemoryStorage();
-  let state: ScriptState = { histogramMetrics: new Set(), startTimestamps: false };
+  let state: ScriptState = { histogramMetrics: new Set(), histogramSeries: [], startTimestamps: false };
   const outcomes: FileRun['outcomes'] = [];
   for (const cmd of cmds) {
     if (cmd.kind === 'clear') {
       storage = new MemoryStorage();
-      state = { histogramMetrics: new Set(), startTimestamps: false };
+      state = { histogramMetrics: new Set(), histogramSeries: [], startTimestamps: false };
     } else if (cmd.kind === 'load') {
       await load(storage, cmd, state);
     } else {
-      const snapshot: ScriptState = { histogramMetrics: new Set(state.histogramMetrics), startTimestamps: state.startTimestamps };
+      const snapshot: ScriptState = { histogramMetrics: new Set(state.histogramMetrics), histogramSeries: [...state.histogramSeries], startTimestamps: state.startTimestamps };
       let failure: string | undefined;
       try {
         failure = await runEval(engine, storage, cmd);
@@ -74,6 +77,7 @@ async function load(storage: MemoryStorage, cmd: LoadCommand, state: ScriptState
     let ref = 0;
     s.values.forEach((item, k) => {
       if (item.kind === 'histogram') {
+        if (!state.histogramMetrics.has(s.labels.metricName()) || !state.histogramSeries.some((l) => l.equals(s.labels))) state.histogramSeries.push(s.labels);
         state.histogramMetrics.add(s.labels.metricName());
         return;
       }
@@ -83,7 +87,10 @@ async function load(storage: MemoryStorage, cmd: LoadCommand, state: ScriptState
     if (cmd.withNhcb) {
       const name = s.labels.metricName();
       const base = name.replace(/_(bucket|count|sum)$/, '');
-      if (base !== name) state.histogramMetrics.add(base);
+      if (base !== name) {
+        state.histogramMetrics.add(base);
+        state.histogramSeries.push(Labels.fromPairs([...s.labels.without('le').pairs, '__name__', base]));
+      }
     }
   }
   await app.commit();
@@ -249,7 +256,7 @@ async function stepInvariance(engine: Engine, storage: MemoryStorage, cmd: EvalC
 async function rangeMode(engine: Engine, storage: MemoryStorage, cmd: EvalCommand): Promise<string | undefined> {
   if (cmd.ordered || cmd.rangeVector || cmd.expectString !== undefined) return undefined;
   const expr = engine.parse(cmd.expr);
-  if (usesFunction(expr, (n) => n === 'start' || n === 'end' || n === 'range' || n === 'step')) return undefined;
+  if (/\b(start|end|range|step)\s*\(\s*\)/.test(cmd.expr)) return undefined;
   const t = cmd.start;
   let res: Result;
   try {

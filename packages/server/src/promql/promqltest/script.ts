@@ -83,13 +83,17 @@ export function parseScript(text: string): Command[] {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     if (l === '') continue;
+    if (l === 'clear') {
+      // A one-line command: the next line may start another one.
+      cmds.push({ kind: 'clear', line: i + 1 });
+      continue;
+    }
     const block: Array<{ text: string; line: number }> = [];
     let j = i + 1;
     for (; j < lines.length && lines[j] !== ''; j++) block.push({ text: lines[j], line: j + 1 });
     const header = { text: l, line: i + 1 };
     i = j - 1;
-    if (l === 'clear') cmds.push({ kind: 'clear', line: header.line });
-    else if (/^load(_with_nhcb)?\s/.test(l)) cmds.push(parseLoad(header, block));
+    if (/^load(_with_nhcb)?\s/.test(l)) cmds.push(parseLoad(header, block));
     else if (/^eval(_fail|_warn|_info|_ordered)?\s/.test(l)) cmds.push(parseEval(header, block));
     else throw new ScriptError(`line ${header.line}: unknown command: ${l}`);
   }
@@ -216,7 +220,8 @@ export function parseSequence(text: string, line: number): SequenceItem[] {
       for (let k = 0; k < n; k++) out.push({ kind: 'histogram' });
       continue;
     }
-    const single = parseNumber(tok);
+    // `0x59` in a sequence is "0 repeated 59 times", not hexadecimal.
+    const single = /^[+-]?\d+x\d+$/.test(tok) ? undefined : parseNumber(tok);
     if (single !== undefined) {
       out.push({ kind: 'float', v: single });
       continue;

@@ -36,7 +36,11 @@ function mentions(text: string, name: string): boolean {
 export const SKIP_RULES: readonly SkipRule[] = [
   {
     reason: 'native histograms: the query reads or expects native histogram samples, which Vigil does not store yet',
-    applies: (e, state) => e.expectsHistogram || [...state.histogramMetrics].some((m) => m !== '' && mentions(e.expr, m)),
+    applies: (e, state, expr) =>
+      e.expectsHistogram ||
+      (expr
+        ? someNode(expr, (n) => n.kind === 'VectorSelector' && state.histogramSeries.some((ls) => n.matchers.every((m) => m.matches(ls.get(m.name)))))
+        : [...state.histogramMetrics].some((m) => m !== '' && mentions(e.expr, m))),
   },
   {
     reason: 'native histograms: histogram_quantiles() over several quantiles is experimental and not built yet',
