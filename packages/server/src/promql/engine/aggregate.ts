@@ -411,7 +411,17 @@ function ratioOffset(ls: Labels): number {
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
   }
-  return ((h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) >>> 11)) / 2 ** 53;
+  return ((fmix32(h1) >>> 0) * 2 ** 21 + (fmix32(h2 ^ h1) >>> 11)) / 2 ** 53;
+}
+
+/** MurmurHash3's finalizer: spreads every input bit over the whole word. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 function countValues(ev: Evaluator, e: AggregateExpr, grouping: string[]): Promise<Value> {

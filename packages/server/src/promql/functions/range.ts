@@ -79,21 +79,26 @@ function linearRegression(w: RangeWindow, interceptT: number): Float64Array {
   let constY = true;
   let n = 0;
   let sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
-  const add = (inc: number, sum: number, c: number): [number, number] => {
-    const t = sum + inc;
-    if (t === Infinity || t === -Infinity) return [t, 0];
-    if (Math.abs(sum) >= Math.abs(inc)) return [t, c + (sum - t + inc)];
-    return [t, c + (inc - t + sum)];
-  };
   for (let i = lo; i < hi; i++) {
     const y = vs[i];
     if (constY && i > lo && y !== initY) constY = false;
     n++;
     const x = (ts[i] - interceptT) / 1000;
-    [sumX, cX] = add(x, sumX, cX);
-    [sumY, cY] = add(y, sumY, cY);
-    [sumXY, cXY] = add(x * y, sumXY, cXY);
-    [sumX2, cX2] = add(x * x, sumX2, cX2);
+    // Four Neumaier-compensated sums, inlined: this is a hot loop.
+    let t = sumX + x;
+    cX = t === Infinity || t === -Infinity ? 0 : Math.abs(sumX) >= Math.abs(x) ? cX + (sumX - t + x) : cX + (x - t + sumX);
+    sumX = t;
+    t = sumY + y;
+    cY = t === Infinity || t === -Infinity ? 0 : Math.abs(sumY) >= Math.abs(y) ? cY + (sumY - t + y) : cY + (y - t + sumY);
+    sumY = t;
+    const xy = x * y;
+    t = sumXY + xy;
+    cXY = t === Infinity || t === -Infinity ? 0 : Math.abs(sumXY) >= Math.abs(xy) ? cXY + (sumXY - t + xy) : cXY + (xy - t + sumXY);
+    sumXY = t;
+    const xx = x * x;
+    t = sumX2 + xx;
+    cX2 = t === Infinity || t === -Infinity ? 0 : Math.abs(sumX2) >= Math.abs(xx) ? cX2 + (sumX2 - t + xx) : cX2 + (xx - t + sumX2);
+    sumX2 = t;
   }
   if (constY) {
     if (initY === Infinity || initY === -Infinity) {

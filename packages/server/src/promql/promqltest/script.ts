@@ -136,7 +136,9 @@ export function splitSeriesLine(text: string, line: number): { labels: Labels; r
     }
     if (end < 0) throw new ScriptError(`line ${line}: unterminated series literal: ${text}`);
   } else {
+    const at = text.indexOf('@st');
     end = firstSpace < 0 ? text.length : firstSpace;
+    if (at > 0 && at < end) end = at;
   }
   let literal = text.slice(0, end);
   let suffix = '';
