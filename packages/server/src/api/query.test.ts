@@ -5,7 +5,11 @@ import { Engine } from '../promql/engine/index.js';
 import { HttpServer } from '../server/http.js';
 import { nopLogger } from '../server/logger.js';
 import { MemoryStorage } from '../storage/memory.js';
-import { registerQueryApi } from './query.js';
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { QueryError, type Result } from '../promql/engine/index.js';
+import { ApiError } from './errors.js';
+import { registerQueryApi, runCancelable } from './query.js';
 import { registerStatusApi } from './status.js';
 
 // 2025-01-01T00:00:00Z; samples every 15 s for 10 minutes before it.
@@ -233,5 +237,28 @@ describe('/api/v1/status', () => {
       ],
     });
     expect((await get('/api/v1/status/tsdb', { limit: '0' })).status).toBe(400);
+  });
+});
+
+describe('cancellation', () => {
+  // A query that runs until its signal aborts, then fails as the engine does.
+  const untilAborted = (signal: AbortSignal) =>
+    new Promise<Result>((_, reject) => signal.addEventListener('abort', () => reject(new QueryError('canceled', 'query was canceled in query execution'))));
+
+  it('cancels the query when the client goes away', async () => {
+    const res = Object.assign(new EventEmitter(), { writableFinished: false }) as unknown as ServerResponse;
+    const running = runCancelable(res, undefined, untilAborted);
+    res.emit('close');
+    const err = await running.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).kind).toBe('canceled');
+    expect((err as ApiError).status).toBe(503);
+  });
+
+  it('reports the timeout parameter running out as a timeout', async () => {
+    const res = Object.assign(new EventEmitter(), { writableFinished: false }) as unknown as ServerResponse;
+    const err = await runCancelable(res, 0, untilAborted).catch((e: unknown) => e);
+    expect((err as ApiError).kind).toBe('timeout');
+    expect((err as ApiError).message).toBe('query timed out in query execution');
   });
 });

@@ -105,7 +105,7 @@ export function parseQueryParam(engine: Engine, params: Params): Expr {
  * before it is written) or when `timeoutMs` passes. A stop caused by the
  * timeout is reported as Prometheus reports a request deadline: `timeout`.
  */
-async function runCancelable(res: ServerResponse, timeoutMs: number | undefined, run: (signal: AbortSignal) => Promise<Result>): Promise<Result> {
+export async function runCancelable(res: ServerResponse, timeoutMs: number | undefined, run: (signal: AbortSignal) => Promise<Result>): Promise<Result> {
   const ac = new AbortController();
   let timedOut = false;
   const onClose = () => {
