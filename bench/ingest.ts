@@ -16,7 +16,7 @@
  * protocol half adds an entry (Vigil `/write`, VictoriaMetrics `/write`,
  * InfluxDB) with the same shape.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -250,7 +250,7 @@ const lineProtocol: IngestProtocol = {
       {
         system: 'vigil',
         // Listeners off: only HTTP is measured, and default ports may be taken.
-        start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: SOCKETS_OFF }),
+        start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: ingestOnlyFlags(w) }),
         path: LP_PATH,
         headers: LP_HEADERS,
       },
@@ -283,6 +283,17 @@ const lineProtocol: IngestProtocol = {
 PROTOCOLS.push(lineProtocol);
 
 const SOCKETS_OFF = ['--influx.listen-address=', '--graphite.listen-address=', '--statsd.listen-address=', '--opentsdb.listen-address='];
+
+/**
+ * Flags for a Vigil that only ingests: socket listeners off (default ports
+ * may be taken) and no self-scrape (`scrape_configs: []`), whose current
+ * samples would make the dataset's older ones "too old" for the head.
+ */
+function ingestOnlyFlags(workDir: string, extra: string[] = []): string[] {
+  const conf = join(workDir, 'vigil-bench.yml');
+  writeFileSync(conf, 'scrape_configs: []\n');
+  return [`--config.file=${conf}`, ...SOCKETS_OFF, ...extra];
+}
 
 /** A counter of Vigil's self-metrics (0 when absent). */
 async function vigilCounter(url: string, series: string): Promise<number> {
@@ -326,7 +337,7 @@ async function benchGraphite(ds: Dataset, connections: number, perRequest: numbe
   const total = bodies.reduce((n, b) => n + b.samples, 0);
   const root = mkdtempSync(join(tmpdir(), 'vigil-bench-graphite-'));
   const port = await freePort();
-  const peer = await startVigilServer({ dataDir: join(root, 'data'), workDir: root, extraFlags: [...SOCKETS_OFF, `--graphite.listen-address=127.0.0.1:${port}`] });
+  const peer = await startVigilServer({ dataDir: join(root, 'data'), workDir: root, extraFlags: ingestOnlyFlags(root, [`--graphite.listen-address=127.0.0.1:${port}`]) });
   try {
     const cpu0 = readCpuSeconds(peer.pid);
     const t0 = performance.now();
@@ -357,7 +368,7 @@ async function benchGraphite(ds: Dataset, connections: number, perRequest: numbe
 async function benchStatsd(events: number, seriesCount: number): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'vigil-bench-statsd-'));
   const port = await freePort();
-  const peer = await startVigilServer({ dataDir: join(root, 'data'), workDir: root, extraFlags: [...SOCKETS_OFF, `--statsd.listen-address=127.0.0.1:${port}`, '--statsd.flush-interval=1s'] });
+  const peer = await startVigilServer({ dataDir: join(root, 'data'), workDir: root, extraFlags: ingestOnlyFlags(root, [`--statsd.listen-address=127.0.0.1:${port}`, '--statsd.flush-interval=1s']) });
   const packets: Buffer[] = [];
   let lines: string[] = [];
   let bytes = 0;
@@ -442,7 +453,7 @@ async function otherProtocols(ds: Dataset, connections: number, perRequest: numb
   await benchGraphite(ds, connections, perRequest);
   await benchStatsd(1_000_000, 1000);
   const otlp = await measure(
-    { system: 'vigil', start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: SOCKETS_OFF }), path: '/v1/metrics', headers: { 'Content-Type': 'application/json' } },
+    { system: 'vigil', start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: ingestOnlyFlags(w) }), path: '/v1/metrics', headers: { 'Content-Type': 'application/json' } },
     encodeOtlpJson(ds, perRequest),
     connections,
   );

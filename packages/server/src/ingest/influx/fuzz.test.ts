@@ -26,9 +26,12 @@ describe('line protocol parser fuzz', () => {
             steps++;
             if (k === LineKind.Row) {
               expect(p.fieldCount).toBeGreaterThan(0);
-              expect(p.measurement).not.toBe('');
+              expect(p.measurement()).not.toBe('');
+              for (let i = 0; i < p.tagCount; i++) expect(p.tagKey(i)).not.toBe('');
+              expect(p.seriesIs(p.seriesKey())).toBe(true);
               for (let i = 0; i < p.fieldCount; i++) {
                 if (p.fieldTypes[i] !== FieldType.String) expect(Number.isFinite(p.fieldValues[i])).toBe(true);
+                expect(p.fieldKey(i)).not.toBe('');
               }
             } else expect(p.error).not.toBe('');
           }

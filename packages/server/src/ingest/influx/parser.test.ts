@@ -18,10 +18,14 @@ function parse(text: string, precision: Precision = 'ns'): (Row | { line: number
       continue;
     }
     const tags: Record<string, string> = {};
-    for (let i = 0; i < p.tagCount; i++) tags[p.tags[2 * i]] = p.tags[2 * i + 1];
+    for (let i = 0; i < p.tagCount; i++) tags[p.tagKey(i)] = p.tagValue(i);
     const fields: Record<string, [FieldType, number]> = {};
-    for (let i = 0; i < p.fieldCount; i++) fields[p.fieldKeys[i]] = [p.fieldTypes[i] as FieldType, p.fieldValues[i]];
-    out.push({ measurement: p.measurement, tags, fields, ts: p.timestampMs, seriesKey: p.seriesKey });
+    for (let i = 0; i < p.fieldCount; i++) {
+      expect(p.fieldKeyIs(i, p.rawFieldKey(i))).toBe(true);
+      fields[p.fieldKey(i)] = [p.fieldTypes[i] as FieldType, p.fieldValues[i]];
+    }
+    expect(p.seriesIs(p.seriesKey())).toBe(true);
+    out.push({ measurement: p.measurement(), tags, fields, ts: p.timestampMs, seriesKey: p.seriesKey() });
   }
   return out;
 }
@@ -177,6 +181,29 @@ describe('line protocol: field types', () => {
       ...Array(5).fill([FieldType.Boolean, 0]),
     ]);
     expect(err('m a=tRuE')).toBe('invalid value "tRuE" of field "a"');
+  });
+
+  it('decimal fast path agrees with Number()', () => {
+    for (const v of ['0.1', '-0.3', '123456789012345', '1234567890.12345', '0.000001', '99.99', '1.', '-0', '+7.25', '1234567890123456', '0.1234567890123456789']) {
+      expect(Object.is(one(`m a=${v}`).fields.a[1], Number(v)), v).toBe(true);
+    }
+  });
+
+  it('the series hash and comparison see the text as written', () => {
+    const p = new LineProtocolParser().reset('m,a=1 v=1\nm,a=1 v=2\nm,a=2 v=1', 'ns');
+    p.next();
+    const h1 = p.seriesHash;
+    const k1 = p.seriesKey();
+    p.next();
+    expect(p.seriesHash).toBe(h1);
+    expect(p.seriesIs(k1)).toBe(true);
+    p.next();
+    expect(p.seriesIs(k1)).toBe(false);
+  });
+
+  it('many tags and fields grow the reused arrays', () => {
+    const tags = Array.from({ length: 40 }, (_, i) => `t${i}=v${i}`).join(',');
+    expect(Object.keys(one(`m,${tags} f=1`).tags)).toHaveLength(40);
   });
 
   it('many fields grow the reused arrays', () => {

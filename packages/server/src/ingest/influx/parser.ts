@@ -17,9 +17,12 @@
  * starting with `#` are skipped.
  *
  * Hot path: the parser allocates nothing per sample. After `next()` returns
- * `LineKind.Row`, the row is described by fields the parser reuses for the
- * next row (`tags`, `fieldKeys`, `fieldValues`, `fieldTypes`): copy what you
- * keep. Strings it hands out (measurement, keys, values) are the caller's.
+ * `LineKind.Row`, the row is described by offsets into the text and typed
+ * arrays the parser reuses for the next row (`fieldValues`, `fieldTypes`);
+ * names are materialized only on request (`measurement()`, `tagKey(i)`,
+ * `tagValue(i)`, `fieldKey(f)`), so a caller that finds the series in a
+ * cache by `seriesHash` and `seriesIs`/`fieldKeyIs` builds no string at
+ * all. Strings handed out are the caller's to keep.
  * After `LineKind.Error` the parser has moved past the bad line; `error`
  * says what was wrong and `line` where.
  */
@@ -93,16 +96,19 @@ export class LineProtocolParser {
   /** 1-based line number of the last row or error. */
   line = 0;
   error = '';
-  measurement = '';
-  /**
-   * The measurement and tag set exactly as written (a slice of the input):
-   * a cheap cache key for the series of this row.
-   */
-  seriesKey = '';
-  /** Flat `[key, value, ...]`, unescaped, in written order; `tagCount` pairs are valid. */
-  readonly tags: string[] = [];
+  /** The measurement and tag set as written: `[seriesStart, seriesEnd)` of the text, and its 32-bit FNV-1a hash. */
+  seriesStart = 0;
+  seriesEnd = 0;
+  seriesHash = 0;
   tagCount = 0;
-  readonly fieldKeys: string[] = [];
+  /** Per tag: key start, key end, value start, value end (offsets into the text). */
+  #tagOffsets = new Int32Array(64);
+  #measurementEnd = 0;
+  #measurementEscaped = false;
+  /** Per tag: 1 when the key has escapes, 2 when the value has. */
+  #tagEscaped = new Uint8Array(16);
+  #fieldKeyOffsets = new Int32Array(32);
+  #fieldKeyEscaped = new Uint8Array(16);
   fieldValues = new Float64Array(16);
   fieldTypes = new Uint8Array(16);
   fieldCount = 0;
@@ -170,7 +176,8 @@ export class LineProtocolParser {
     }
     if (i > end) i = end;
     if (i === start) throw new LineError('missing measurement');
-    this.measurement = escaped ? unescape(s, start, i, MEASUREMENT_SPECIAL) : s.slice(start, i);
+    this.#measurementEnd = i;
+    this.#measurementEscaped = escaped;
 
     // Tags.
     while (i < end && s.charCodeAt(i) === C_COMMA) {
@@ -204,11 +211,20 @@ export class LineProtocolParser {
       }
       if (i > end) i = end;
       if (i === vStart) throw new LineError(`missing value of tag ${quote(s, kStart, kEnd)}`);
-      const n = this.tagCount++ * 2;
-      this.tags[n] = kEsc ? unescape(s, kStart, kEnd, KEY_SPECIAL) : s.slice(kStart, kEnd);
-      this.tags[n + 1] = vEsc ? unescape(s, vStart, i, KEY_SPECIAL) : s.slice(vStart, i);
+      const t = this.tagCount++;
+      if (t * 4 === this.#tagOffsets.length) this.#growTags();
+      const o = this.#tagOffsets;
+      o[t * 4] = kStart;
+      o[t * 4 + 1] = kEnd;
+      o[t * 4 + 2] = vStart;
+      o[t * 4 + 3] = i;
+      this.#tagEscaped[t] = (kEsc ? 1 : 0) | (vEsc ? 2 : 0);
     }
-    this.seriesKey = s.slice(start, i);
+    this.seriesStart = start;
+    this.seriesEnd = i;
+    let h = 0x811c9dc5;
+    for (let j = start; j < i; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
+    this.seriesHash = h >>> 0;
     if (i >= end) throw new LineError('missing fields');
     // One or more spaces separate the sections (InfluxDB tolerates several).
     while (i < end && s.charCodeAt(i) === C_SPACE) i++;
@@ -255,7 +271,9 @@ export class LineProtocolParser {
         if (i === vStart) throw new LineError(`missing value of field ${quote(s, kStart, kEnd)}`);
         this.#fieldValue(s, vStart, i, f, kStart, kEnd);
       }
-      this.fieldKeys[f] = kEsc ? unescape(s, kStart, kEnd, KEY_SPECIAL) : s.slice(kStart, kEnd);
+      this.#fieldKeyOffsets[f * 2] = kStart;
+      this.#fieldKeyOffsets[f * 2 + 1] = kEnd;
+      this.#fieldKeyEscaped[f] = kEsc ? 1 : 0;
       this.fieldCount++;
       if (i >= end) break;
       if (s.charCodeAt(i) === C_SPACE) break;
@@ -326,6 +344,62 @@ export class LineProtocolParser {
     this.fieldValues[f] = v;
   }
 
+  /** The text the offsets refer to. */
+  get text(): string {
+    return this.#text;
+  }
+
+  measurement(): string {
+    const a = this.seriesStart;
+    const b = this.#measurementEnd;
+    return this.#measurementEscaped ? unescape(this.#text, a, b, MEASUREMENT_SPECIAL) : this.#text.slice(a, b);
+  }
+
+  /** The measurement and tags as written (a cache key). */
+  seriesKey(): string {
+    return this.#text.slice(this.seriesStart, this.seriesEnd);
+  }
+
+  /** Whether the series text equals `key` (no allocation). */
+  seriesIs(key: string): boolean {
+    return key.length === this.seriesEnd - this.seriesStart && this.#text.startsWith(key, this.seriesStart);
+  }
+
+  tagKey(i: number): string {
+    const o = this.#tagOffsets;
+    return this.#tagEscaped[i] & 1 ? unescape(this.#text, o[i * 4], o[i * 4 + 1], KEY_SPECIAL) : this.#text.slice(o[i * 4], o[i * 4 + 1]);
+  }
+
+  tagValue(i: number): string {
+    const o = this.#tagOffsets;
+    return this.#tagEscaped[i] & 2 ? unescape(this.#text, o[i * 4 + 2], o[i * 4 + 3], KEY_SPECIAL) : this.#text.slice(o[i * 4 + 2], o[i * 4 + 3]);
+  }
+
+  fieldKey(f: number): string {
+    const o = this.#fieldKeyOffsets;
+    return this.#fieldKeyEscaped[f] ? unescape(this.#text, o[f * 2], o[f * 2 + 1], KEY_SPECIAL) : this.#text.slice(o[f * 2], o[f * 2 + 1]);
+  }
+
+  /** Whether field `f`'s key, as written, equals `raw` (no allocation). */
+  fieldKeyIs(f: number, raw: string): boolean {
+    const a = this.#fieldKeyOffsets[f * 2];
+    return raw.length === this.#fieldKeyOffsets[f * 2 + 1] - a && this.#text.startsWith(raw, a);
+  }
+
+  /** Field `f`'s key as written (escapes kept): what `fieldKeyIs` compares with. */
+  rawFieldKey(f: number): string {
+    return this.#text.slice(this.#fieldKeyOffsets[f * 2], this.#fieldKeyOffsets[f * 2 + 1]);
+  }
+
+  #growTags(): void {
+    const o = new Int32Array(this.#tagOffsets.length * 2);
+    o.set(this.#tagOffsets);
+    this.#tagOffsets = o;
+    const e = new Uint8Array(this.#tagEscaped.length * 2);
+    e.set(this.#tagEscaped);
+    this.#tagEscaped = e;
+  }
+
   #growFields(): void {
     const v = new Float64Array(this.fieldValues.length * 2);
     v.set(this.fieldValues);
@@ -333,6 +407,12 @@ export class LineProtocolParser {
     const t = new Uint8Array(this.fieldTypes.length * 2);
     t.set(this.fieldTypes);
     this.fieldTypes = t;
+    const k = new Int32Array(this.#fieldKeyOffsets.length * 2);
+    k.set(this.#fieldKeyOffsets);
+    this.#fieldKeyOffsets = k;
+    const e = new Uint8Array(this.#fieldKeyEscaped.length * 2);
+    e.set(this.#fieldKeyEscaped);
+    this.#fieldKeyEscaped = e;
   }
 
   /**
@@ -416,8 +496,43 @@ function parseNumber(s: string, a: number, b: number): number {
     if (exp === 0) return NaN;
   }
   if (i !== b) return NaN;
+  const fast = fastDecimal(s, a, b);
+  if (fast === fast) return fast;
   const v = +s.slice(a, b);
   return Number.isFinite(v) ? v : NaN;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * `[-+]digits[.digits]` with at most 15 significant digits, without an
+ * allocation: the digits form an exact integer m and the result m / 10^k is
+ * one correctly rounded division (Clinger's fast path), so it equals what
+ * `Number()` returns. NaN when the text does not qualify.
+ */
+function fastDecimal(s: string, a: number, b: number): number {
+  let i = a;
+  let neg = false;
+  const c0 = s.charCodeAt(i);
+  if (c0 === C_MINUS) {
+    neg = true;
+    i++;
+  } else if (c0 === 43) i++;
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= C_0 && c <= C_9) {
+      if (m !== 0 || c !== C_0) digits++;
+      m = m * 10 + (c - C_0);
+      if (frac >= 0) frac++;
+    } else if (c === C_DOT && frac < 0) frac = 0;
+    else return NaN;
+  }
+  if (digits > 15) return NaN;
+  const v = frac > 0 ? m / POW10[frac] : m;
+  return neg ? -v : v;
 }
 
 function quote(s: string, a: number, b: number): string {

@@ -8,11 +8,15 @@
  * numeric samples: they are skipped and counted in
  * `vigil_ingest_influx_string_fields_skipped_total`. A line without a
  * timestamp gets the time the request (or packet batch) arrived.
+ *
+ * Series refs are cached by the series text as written (measurement and
+ * tags), found through the parser's hash and compared in place, then by
+ * field key: a known series costs no string and no label set.
  */
 import { Labels, LabelsBuilder, METRIC_NAME } from '../../model/labels.js';
 import type { CounterChild } from '../../metrics/registry.js';
-import type { IngestBatch } from '../common/index.js';
-import { appendCached, RefCache, type LineErrorSink } from '../net/writer.js';
+import { NEED_LABELS, type IngestBatch } from '../common/index.js';
+import type { LineErrorSink } from '../net/writer.js';
 import { FieldType, LineKind, LineProtocolParser, type Precision } from './parser.js';
 
 export interface InfluxWriteParams {
@@ -23,8 +27,21 @@ export interface InfluxWriteParams {
   now: number;
 }
 
+/** One series text (per database) and the refs of its fields. */
+interface SeriesEntry {
+  db: string;
+  key: string;
+  /** Field keys as written, and their refs (0 = not known yet). */
+  fields: string[];
+  refs: number[];
+  next: SeriesEntry | undefined;
+}
+
+const MAX_CACHED_SERIES = 200_000;
+
 export class InfluxIngester {
-  readonly #cache = new RefCache();
+  readonly #cache = new Map<number, SeriesEntry>();
+  #cached = 0;
   readonly #parsers: LineProtocolParser[] = [];
   readonly #stringFields: CounterChild;
   readonly #commitEvery: () => number;
@@ -39,7 +56,6 @@ export class InfluxIngester {
     try {
       p.reset(text, params.precision, firstLine);
       const { db, now } = params;
-      const prefix = db === '' ? '\xff' : `${db}\xff`;
       const commitEvery = this.#commitEvery();
       let strings = 0;
       for (let k = p.next(); k !== LineKind.EOF; k = p.next()) {
@@ -49,14 +65,30 @@ export class InfluxIngester {
           continue;
         }
         const t = Number.isNaN(p.timestampMs) ? now : p.timestampMs;
-        const base = prefix + p.seriesKey + '\xff';
+        const e = this.#entry(p, db);
         for (let f = 0; f < p.fieldCount; f++) {
           if (p.fieldTypes[f] === FieldType.String) {
             strings++;
             continue;
           }
-          const ok = appendCached(batch, this.#cache, base + p.fieldKeys[f], () => influxLabels(p, f, db), t, p.fieldValues[f]);
-          if (!ok && batch.wantsAnnotation) batch.annotateLast(`line ${p.line}, series ${influxLabels(p, f, db).toString()}`);
+          let slot = -1;
+          for (let j = 0; j < e.fields.length; j++) {
+            if (p.fieldKeyIs(f, e.fields[j])) {
+              slot = j;
+              break;
+            }
+          }
+          if (slot < 0) {
+            slot = e.fields.length;
+            e.fields.push(Buffer.from(p.rawFieldKey(f)).toString());
+            e.refs.push(0);
+          }
+          const v = p.fieldValues[f];
+          let ref = e.refs[slot];
+          ref = ref === 0 ? batch.append(0, influxLabels(p, f, db), t, v) : batch.append(ref, undefined, t, v);
+          if (ref === NEED_LABELS) ref = batch.append(0, influxLabels(p, f, db), t, v);
+          if (ref > 0) e.refs[slot] = ref;
+          else if (batch.wantsAnnotation) batch.annotateLast(`line ${p.line}, series ${influxLabels(p, f, db).toString()}`);
           if (batch.pending >= commitEvery) await batch.commit();
         }
       }
@@ -65,13 +97,30 @@ export class InfluxIngester {
       this.#parsers.push(p);
     }
   }
+
+  /** The cache entry of the parser's current series (created when new). */
+  #entry(p: LineProtocolParser, db: string): SeriesEntry {
+    const h = p.seriesHash;
+    const head = this.#cache.get(h);
+    for (let e = head; e !== undefined; e = e.next) if (e.db === db && p.seriesIs(e.key)) return e;
+    if (this.#cached >= MAX_CACHED_SERIES) {
+      this.#cache.clear();
+      this.#cached = 0;
+    }
+    // A copy, so the cache does not keep the request text alive.
+    const key = Buffer.from(p.seriesKey()).toString();
+    const e: SeriesEntry = { db, key, fields: [], refs: [], next: this.#cache.get(h) };
+    this.#cache.set(h, e);
+    this.#cached++;
+    return e;
+  }
 }
 
 /** The labels of field `f` of the parser's current row. */
 export function influxLabels(p: LineProtocolParser, f: number, db: string): Labels {
   const b = new LabelsBuilder();
-  for (let i = 0; i < p.tagCount; i++) b.set(p.tags[2 * i], p.tags[2 * i + 1]);
+  for (let i = 0; i < p.tagCount; i++) b.set(p.tagKey(i), p.tagValue(i));
   if (db !== '' && b.get('db') === '') b.set('db', db);
-  b.set(METRIC_NAME, `${p.measurement}_${p.fieldKeys[f]}`);
+  b.set(METRIC_NAME, `${p.measurement()}_${p.fieldKey(f)}`);
   return b.labels();
 }
