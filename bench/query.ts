@@ -8,7 +8,8 @@
  *                          [--runs 7] [--step 60s] [--peers prometheus,victoria-metrics]
  *                          [--dir /tmp] [--keep]
  *
- * Loading: Vigil and VictoriaMetrics get the dataset as Prometheus text in
+ * Vigil runs as a server process without self-scraping or push listeners
+ * (the peers run bare too). Loading: Vigil and VictoriaMetrics get the dataset as Prometheus text in
  * time order through `/api/v1/import/prometheus` (VictoriaMetrics is then
  * flushed and merged); Prometheus gets blocks from `promtool tsdb
  * create-blocks-from openmetrics`. Every query is sent once to warm up,
@@ -20,7 +21,7 @@
  * the end of the data. Result sizes (series × points) are compared across
  * systems and a mismatch is printed under the table.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -178,7 +179,11 @@ async function loadVigil(work: string, promText: string): Promise<PeerProcess> {
   console.log('\nVigil');
   const dir = join(work, 'vigil');
   mkdirSync(dir);
-  const peer = await startVigilServer({ dataDir: join(dir, 'data'), workDir: dir });
+  // Like the peers: no self-scrape and no push listeners, so only the benchmark's queries run; the import is one large body.
+  const conf = join(dir, 'vigil.yml');
+  writeFileSync(conf, 'scrape_configs: []\n');
+  const quiet = ['influx', 'graphite', 'statsd', 'opentsdb'].map((p) => `--${p}.listen-address=`);
+  const peer = await startVigilServer({ dataDir: join(dir, 'data'), workDir: dir, extraFlags: [`--config.file=${conf}`, '--web.max-body-size=64GB', ...quiet] });
   const t0 = performance.now();
   await importPrometheusText(peer, promText);
   log(`import: ${seconds(performance.now() - t0)}`);

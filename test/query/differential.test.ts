@@ -25,6 +25,9 @@ import { startServer, tempDir, type Running } from '../server/harness.js';
 import { compareResponses, type ApiResponse } from './compare.js';
 import { generateQueries, type QueryCase } from './differential_queries.js';
 
+/** The push protocols' socket listeners stay off: their default ports belong to nobody in a test run. */
+const LISTENERS_OFF = ['--influx.listen-address=', '--graphite.listen-address=', '--statsd.listen-address=', '--opentsdb.listen-address='];
+
 /**
  * Differences between Prometheus 2.42 and Vigil that are 2.x→3.x semantic
  * changes (Vigil follows 3.x). `expr` is matched exactly against the
@@ -98,7 +101,7 @@ describe.skipIf(missing && !mustRun)('PromQL differential test against Prometheu
 
     const text = join(work, 'data.prom');
     await writeText(ds, text, 'prometheus', 'time');
-    vigil = await startServer(join(work, 'vigil'), ['--storage.tsdb.retention.time=0']);
+    vigil = await startServer(join(work, 'vigil'), ['--storage.tsdb.retention.time=0', ...LISTENERS_OFF]);
     const res = await fetch(`${vigil.base}/api/v1/import/prometheus`, { method: 'POST', body: readFileSync(text) });
     expect(res.status, await res.text()).toBeLessThan(300);
   }, 300_000);

@@ -12,6 +12,9 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, tempDir, type Running } from '../server/harness.js';
 
+/** The push protocols' socket listeners stay off: their default ports belong to nobody in a test run. */
+const LISTENERS_OFF = ['--influx.listen-address=', '--graphite.listen-address=', '--statsd.listen-address=', '--opentsdb.listen-address='];
+
 let server: Running;
 let dir: string;
 const now = Math.floor(Date.now() / 1000) * 1000;
@@ -49,7 +52,7 @@ const secs = (ms: number) => String(ms / 1000);
 
 beforeAll(async () => {
   dir = tempDir('vigil-grafana-');
-  server = await startServer(dir);
+  server = await startServer(dir, LISTENERS_OFF);
   // Two targets' worth of an HTTP service over the last hour, every 15 s.
   let text = '';
   for (let t = now - HOUR; t <= now; t += 15_000) {
