@@ -112,6 +112,13 @@ describe('/api/v1/query', () => {
     });
   });
 
+  it('returns the engine warnings and infos next to the result', async () => {
+    const r = await get('/api/v1/query', { query: 'rate(temp[1m]) or quantile(2, temp)', time: '1735689600' });
+    expect(r.status).toBe(200);
+    expect(r.body.warnings).toEqual([expect.stringMatching(/^PromQL warning: quantile value should be between 0 and 1, got 2/)]);
+    expect((r.body as { infos?: string[] }).infos).toEqual([expect.stringMatching(/^PromQL info: metric might not be a counter, name does not end in _total\/_sum\/_count\/_bucket: "temp"/)]);
+  });
+
   it('honours lookback_delta', async () => {
     const late = { query: 'temp', time: String((T0 + 120_000) / 1000) };
     expect((await get('/api/v1/query', late)).body.data!.result).toHaveLength(1);
