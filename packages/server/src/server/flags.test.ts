@@ -35,6 +35,7 @@ describe('parseFlags', () => {
         walFsync: 'commit',
       },
       ingest: {},
+      push: { influx: {}, graphite: {}, statsd: {}, opentsdb: {}, pushgateway: {}, net: {} },
     });
     expect(parseFlags(['--storage.tsdb.wal-fsync', '250ms']).storage.walFsync).toBe(250);
   });

@@ -32,24 +32,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Counter, Gauge, Registry } from '../../metrics/registry.js';
 import type { Logger } from '../../server/logger.js';
 import { parseListenAddress } from '../../server/flags.js';
+import { NET_DEFAULTS, type NetLimits } from './options.js';
 
-export interface NetLimits {
-  maxLineBytes: number;
-  maxConnections: number;
-  maxPacketBytes: number;
-  /** UDP datagrams are handed over at least this often (ms). */
-  udpFlushMs: number;
-  /** Bytes of datagrams waiting for the handler; beyond this, datagrams are dropped. */
-  udpMaxPendingBytes: number;
-}
-
-export const NET_DEFAULTS: Readonly<NetLimits> = Object.freeze({
-  maxLineBytes: 64 * 1024,
-  maxConnections: 1024,
-  maxPacketBytes: 64 * 1024,
-  udpFlushMs: 100,
-  udpMaxPendingBytes: 8 * 2 ** 20,
-});
+export { NET_DEFAULTS, type NetLimits };
 
 /** Handles complete lines; the connection (or UDP batch) waits for the returned promise. */
 export type LinesHandler = (text: string, firstLine: number, remote: string) => Promise<void> | void;

@@ -9,7 +9,24 @@
  */
 import { STATSD_AGGREGATION_DEFAULTS, type StatsdAggregationOptions } from '../statsd/aggregator.js';
 import { formatBytes, formatDuration, parseBytes, parseDuration } from '../../config/units.js';
-import { NET_DEFAULTS, type NetLimits } from './listeners.js';
+
+export interface NetLimits {
+  maxLineBytes: number;
+  maxConnections: number;
+  maxPacketBytes: number;
+  /** UDP datagrams are handed over at least this often (ms). */
+  udpFlushMs: number;
+  /** Bytes of datagrams waiting for the handler; beyond this, datagrams are dropped. */
+  udpMaxPendingBytes: number;
+}
+
+export const NET_DEFAULTS: Readonly<NetLimits> = Object.freeze({
+  maxLineBytes: 64 * 1024,
+  maxConnections: 1024,
+  maxPacketBytes: 64 * 1024,
+  udpFlushMs: 100,
+  udpMaxPendingBytes: 8 * 2 ** 20,
+});
 
 export interface ListenerOptions {
   /** `host:port`, or empty for off. */
