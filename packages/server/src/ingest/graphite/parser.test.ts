@@ -11,8 +11,9 @@ function parse(text: string) {
     if (k === LineKind.Error) out.push({ line: p.line, error: p.error });
     else {
       const tags: Record<string, string> = {};
-      for (let i = 0; i < p.tagCount; i++) tags[p.tags[2 * i]] = p.tags[2 * i + 1];
-      out.push({ path: p.path, tags, value: p.value, t: p.timestampMs, key: p.seriesKey });
+      for (let i = 0; i < p.tagCount; i++) tags[p.tagName(i)] = p.tagValue(i);
+      expect(p.seriesIs(p.seriesKey())).toBe(true);
+      out.push({ path: p.path(), tags, value: p.value, t: p.timestampMs, key: p.seriesKey() });
     }
   }
   return out;
@@ -56,6 +57,16 @@ describe('graphite parser', () => {
     ]);
   });
 
+  it('the fast number path agrees with the general one', () => {
+    expect(parse('a 0.1 1700000000.123\na 1e3 1700000000\na -7 +1700000000\na 8 1700000000.\na .5 -1')).toMatchObject([
+      { value: 0.1, t: 1_700_000_000_123 },
+      { value: 1000, t: 1_700_000_000_000 },
+      { line: 3, error: 'invalid timestamp "+1700000000"' },
+      { line: 4, error: 'invalid timestamp "1700000000."' },
+      { value: 0.5, t: NOW },
+    ]);
+  });
+
   it('parses floats as Graphite does', () => {
     expect(parseGraphiteFloat('1e3')).toBe(1000);
     expect(parseGraphiteFloat('-.5')).toBe(-0.5);
@@ -77,7 +88,10 @@ describe('graphite parser', () => {
         let n = 0;
         for (let k = p.next(); k !== LineKind.EOF; k = p.next()) {
           n++;
-          if (k === LineKind.Row) expect(p.path).not.toBe('');
+          if (k === LineKind.Row) {
+            expect(p.path()).not.toBe('');
+            expect(Number.isNaN(p.timestampMs)).toBe(false);
+          }
         }
         return n;
       },

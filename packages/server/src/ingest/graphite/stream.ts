@@ -1,17 +1,27 @@
 /**
  * Graphite plaintext → samples, as VictoriaMetrics maps it: the dotted path
  * is the metric name as is (`__name__="servers.web1.cpu.user"`), each
- * `;tag=value` a label. A tag named `name` is dropped (in Graphite it is the
+ * `;tag=value` a label (a tag named `name` is dropped: in Graphite it is the
  * path itself). Timestamps are seconds; `-1` or none means the time the
- * lines arrived.
+ * lines arrived. Series refs are cached by the series text as written,
+ * found by the parser's hash and compared in place.
  */
 import { Labels, LabelsBuilder, METRIC_NAME } from '../../model/labels.js';
-import type { IngestBatch } from '../common/index.js';
-import { appendCached, RefCache, type LineErrorSink, type LineIngester } from '../net/writer.js';
+import { NEED_LABELS, type IngestBatch } from '../common/index.js';
+import type { LineErrorSink, LineIngester } from '../net/writer.js';
 import { GraphiteParser, LineKind } from './parser.js';
 
+interface Entry {
+  key: string;
+  ref: number;
+  next: Entry | undefined;
+}
+
+const MAX_CACHED_SERIES = 200_000;
+
 export class GraphiteIngester implements LineIngester {
-  readonly #cache = new RefCache();
+  readonly #cache = new Map<number, Entry>();
+  #cached = 0;
   readonly #parsers: GraphiteParser[] = [];
 
   constructor(
@@ -30,19 +40,38 @@ export class GraphiteIngester implements LineIngester {
           batch.receivedAndRejected(`line ${p.line}: ${p.error}`, 1);
           continue;
         }
-        const ok = appendCached(batch, this.#cache, p.seriesKey, () => graphiteLabels(p), p.timestampMs, p.value);
-        if (!ok && batch.wantsAnnotation) batch.annotateLast(`line ${p.line}, series ${p.seriesKey}`);
+        const e = this.#entry(p);
+        let ref = e.ref === 0 ? batch.append(0, graphiteLabels(p), p.timestampMs, p.value) : batch.append(e.ref, undefined, p.timestampMs, p.value);
+        if (ref === NEED_LABELS) ref = batch.append(0, graphiteLabels(p), p.timestampMs, p.value);
+        if (ref > 0) e.ref = ref;
+        else if (batch.wantsAnnotation) batch.annotateLast(`line ${p.line}, series ${p.seriesKey()}`);
         if (batch.pending >= commitEvery) await batch.commit();
       }
     } finally {
       this.#parsers.push(p);
     }
   }
+
+  #entry(p: GraphiteParser): Entry {
+    const h = p.seriesHash;
+    for (let e = this.#cache.get(h); e !== undefined; e = e.next) if (p.seriesIs(e.key)) return e;
+    if (this.#cached >= MAX_CACHED_SERIES) {
+      this.#cache.clear();
+      this.#cached = 0;
+    }
+    const e: Entry = { key: Buffer.from(p.seriesKey()).toString(), ref: 0, next: this.#cache.get(h) };
+    this.#cache.set(h, e);
+    this.#cached++;
+    return e;
+  }
 }
 
 export function graphiteLabels(p: GraphiteParser): Labels {
   const b = new LabelsBuilder();
-  for (let i = 0; i < p.tagCount; i++) if (p.tags[2 * i] !== 'name') b.set(p.tags[2 * i], p.tags[2 * i + 1]);
-  b.set(METRIC_NAME, p.path);
+  for (let i = 0; i < p.tagCount; i++) {
+    const name = p.tagName(i);
+    if (name !== 'name') b.set(name, p.tagValue(i));
+  }
+  b.set(METRIC_NAME, p.path());
   return b.labels();
 }

@@ -26,6 +26,7 @@
  * After `LineKind.Error` the parser has moved past the bad line; `error`
  * says what was wrong and `line` where.
  */
+import { fastDecimal } from '../net/numbers.js';
 
 export const enum LineKind {
   EOF = 0,
@@ -500,39 +501,6 @@ function parseNumber(s: string, a: number, b: number): number {
   if (fast === fast) return fast;
   const v = +s.slice(a, b);
   return Number.isFinite(v) ? v : NaN;
-}
-
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-
-/**
- * `[-+]digits[.digits]` with at most 15 significant digits, without an
- * allocation: the digits form an exact integer m and the result m / 10^k is
- * one correctly rounded division (Clinger's fast path), so it equals what
- * `Number()` returns. NaN when the text does not qualify.
- */
-function fastDecimal(s: string, a: number, b: number): number {
-  let i = a;
-  let neg = false;
-  const c0 = s.charCodeAt(i);
-  if (c0 === C_MINUS) {
-    neg = true;
-    i++;
-  } else if (c0 === 43) i++;
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  for (; i < b; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= C_0 && c <= C_9) {
-      if (m !== 0 || c !== C_0) digits++;
-      m = m * 10 + (c - C_0);
-      if (frac >= 0) frac++;
-    } else if (c === C_DOT && frac < 0) frac = 0;
-    else return NaN;
-  }
-  if (digits > 15) return NaN;
-  const v = frac > 0 ? m / POW10[frac] : m;
-  return neg ? -v : v;
 }
 
 function quote(s: string, a: number, b: number): string {
