@@ -6,7 +6,8 @@
  * - `DELETE …`: deletes the group.
  *
  * The body is the Prometheus text format (what prom-client, the Python
- * client and `curl --data-binary` send). A label name suffixed `@base64`
+ * client and `curl --data-binary` send) or delimited protobuf (what
+ * client_golang's `push` sends; protobuf.ts). A label name suffixed `@base64`
  * takes a base64url value (`/metrics/job@base64/L3Zhci90bXA`), for values
  * with `/`; `=` is the empty value. Grouping labels are set on every pushed
  * series, overriding pushed labels of the same name, and each group gets a
@@ -32,6 +33,7 @@ import { STALE_NAN } from '../../model/value.js';
 import type { ComponentFactory } from '../../server/component.js';
 import { Entry, ParseError, PromParser } from '../../textparse/index.js';
 import { badRequest, IngestError, ingestCommon, NEED_LABELS, OverloadedError, readBody, writeEndpoint, type IngestBatch, type IngestCommon } from '../common/index.js';
+import { parseProtobufPush } from './protobuf.js';
 import { PushStore, withGrouping, type Change, type Families, type Group } from './store.js';
 
 /** Grouping label pairs after `job/<job>` that the routes accept. */
@@ -200,11 +202,12 @@ export const pushgatewayFactory: ComponentFactory = {
           change = pg.store.delete(grouping);
         } else {
           const ct = (req.headers['content-type'] ?? '').toLowerCase();
-          if (ct.includes('protobuf')) {
-            throw new IngestError(415, 'the protobuf push format is not supported: push the text format (Content-Type: text/plain; version=0.0.4)');
+          const proto = ct.startsWith('application/vnd.google.protobuf');
+          if (proto && !ct.includes('encoding=delimited')) {
+            throw new IngestError(415, `unsupported Content-Type ${JSON.stringify(ct)}: push the text format or delimited protobuf (encoding=delimited)`);
           }
           const body = await readBody(req, w.maxBodyBytes);
-          const families = parsePush(body.toString('utf8'), grouping);
+          const families = proto ? parseProtobufPush(body, grouping) : parsePush(body.toString('utf8'), grouping);
           for (const [k, v] of pushTime(grouping, now)) families.set(k, v);
           change = method === 'PUT' ? pg.store.put(grouping, families, now) : pg.store.post(grouping, families, now);
         }
