@@ -150,7 +150,8 @@ export class GraphiteParser {
       this.#tags[t * 3 + 2] = i;
     }
     this.seriesEnd = i;
-    this.seriesHash = h >>> 0;
+    // 30 bits: a small integer (Smi) in V8, so a Map keyed by it neither allocates nor hashes a heap number.
+    this.seriesHash = h & 0x3fffffff;
 
     while (i < end && isBlank(s.charCodeAt(i))) i++;
     if (i === end) throw new LineError(`missing value after ${JSON.stringify(this.seriesKey())}`);

@@ -97,7 +97,7 @@ export class LineProtocolParser {
   /** 1-based line number of the last row or error. */
   line = 0;
   error = '';
-  /** The measurement and tag set as written: `[seriesStart, seriesEnd)` of the text, and its 32-bit FNV-1a hash. */
+  /** The measurement and tag set as written: `[seriesStart, seriesEnd)` of the text, and its FNV-1a hash (30 bits). */
   seriesStart = 0;
   seriesEnd = 0;
   seriesHash = 0;
@@ -225,7 +225,8 @@ export class LineProtocolParser {
     this.seriesEnd = i;
     let h = 0x811c9dc5;
     for (let j = start; j < i; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
-    this.seriesHash = h >>> 0;
+    // 30 bits: a small integer (Smi) in V8, so a Map keyed by it neither allocates nor hashes a heap number.
+    this.seriesHash = h & 0x3fffffff;
     if (i >= end) throw new LineError('missing fields');
     // One or more spaces separate the sections (InfluxDB tolerates several).
     while (i < end && s.charCodeAt(i) === C_SPACE) i++;
