@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import type { Labels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matcher.js';
 import type { SampleIterator, Series } from '../../storage/interface.js';
-import { BoundedIterator, ChainIterator, DeletedFilterIterator } from '../../storage/merge.js';
-import { BlockChunkIterator, encodeBlockChunk } from '../chunkenc/block.js';
+import { ChainIterator, DeletedFilterIterator } from '../../storage/merge.js';
+import { decodeBlockChunk, encodeBlockChunk } from '../chunkenc/block.js';
+import { ChunkSeqIterator } from '../chunkenc/chunkseq.js';
+import type { SampleBuffers } from '../chunkenc/samples.js';
 import { postingsForMatchers } from '../index/postings.js';
 import { ChunkReader, ChunkWriter } from './chunks.js';
 import { IndexReader, IndexWriter, type ChunkMeta } from './index.js';
@@ -196,9 +198,10 @@ export class Block {
     return this.#iterator(chunks, -Infinity, Infinity, this.tombstones.get(id));
   }
 
+  readonly #decodeChunk = (c: ChunkMeta, buf: SampleBuffers): number => decodeBlockChunk(this.#chunks.read(c.ref), buf);
+
   #iterator(chunks: ChunkMeta[], mint: number, maxt: number, deleted: Interval[] | undefined): SampleIterator {
-    const its = chunks.map((c) => new BoundedIterator(() => new BlockChunkIterator(c.n).reset(this.#chunks.read(c.ref)), mint, maxt));
-    const it: SampleIterator = its.length === 1 ? its[0] : new ChainIterator(its);
+    const it: SampleIterator = new ChunkSeqIterator(chunks, this.#decodeChunk, mint, maxt);
     return deleted ? new DeletedFilterIterator(it, deleted) : it;
   }
 

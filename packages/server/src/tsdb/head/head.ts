@@ -8,11 +8,12 @@ import { Labels, compareLabels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matcher.js';
 import { ValueType, type SampleIterator, type Series } from '../../storage/interface.js';
 import { ArraySampleIterator } from '../../storage/arrayiter.js';
-import { BoundedIterator, ChainIterator, MergeIterator } from '../../storage/merge.js';
+import { MergeIterator } from '../../storage/merge.js';
 import { sameBits } from '../../storage/memory.js';
+import { ChunkSeqIterator } from '../chunkenc/chunkseq.js';
 import { XorIterator } from '../chunkenc/xor.js';
 import { MemPostings, postingsForMatchers } from '../index/postings.js';
-import { ChunkEncoding, MemSeries, chunkIterator, type ClosedChunk } from './series.js';
+import { ChunkEncoding, MemSeries, chunkIterator, decodeHeadChunk, type ClosedChunk } from './series.js';
 
 export interface HeadOptions {
   /** Block range in ms; head chunks never cross a multiple of it. */
@@ -396,8 +397,7 @@ class HeadSeriesView implements Series {
   }
 
   iterator(): SampleIterator {
-    const its: SampleIterator[] = this.#chunks.map((c) => new BoundedIterator(() => chunkIterator(c), this.#mint, this.#maxt));
-    const inOrder = its.length === 1 ? its[0] : new ChainIterator(its);
+    const inOrder = new ChunkSeqIterator(this.#chunks, decodeHeadChunk, this.#mint, this.#maxt);
     if (this.#oooT === null) return inOrder;
     return new MergeIterator(inOrder, new ArraySampleIterator(this.#oooT, this.#oooV!, this.#oooT.length, this.#mint, this.#maxt));
   }

@@ -4,7 +4,7 @@
  */
 import type { Labels } from '../../model/labels.js';
 import type { SampleIterator } from '../../storage/interface.js';
-import { BlockChunkIterator, encodeBlockChunk } from '../chunkenc/block.js';
+import { BlockChunkIterator, decodeBlockChunk, encodeBlockChunk } from '../chunkenc/block.js';
 import { SampleBuffers } from '../chunkenc/samples.js';
 import { XorChunk, XorIterator, decodeXorChunk } from '../chunkenc/xor.js';
 
@@ -25,6 +25,12 @@ export interface ClosedChunk {
 /** A fresh iterator over a head chunk of either encoding. */
 export function chunkIterator(c: ClosedChunk): SampleIterator {
   return c.enc === ChunkEncoding.Xor ? new XorIterator().reset(c.bytes) : new BlockChunkIterator(c.n).reset(c.bytes);
+}
+
+/** Decodes a head chunk of either encoding into `buf`; at most the `n` samples the chunk had when it was captured. */
+export function decodeHeadChunk(c: ClosedChunk, buf: SampleBuffers): number {
+  const n = c.enc === ChunkEncoding.Xor ? decodeXorChunk(c.bytes, buf) : decodeBlockChunk(c.bytes, buf);
+  return n < c.n ? n : c.n;
 }
 
 /**
@@ -117,7 +123,10 @@ export class MemSeries {
       if (c.enc !== ChunkEncoding.Xor) continue;
       decodeXorChunk(c.bytes, scratch);
       // A new object: queriers holding the old one keep reading it unchanged.
-      closed[i] = { mint: c.mint, maxt: c.maxt, n: c.n, enc: ChunkEncoding.Block, bytes: encodeBlockChunk(scratch.ts, scratch.vs, c.n) };
+      // Not deflated: queries read head chunks most, and inflating a chunk of
+      // 120 samples costs several times its decoding for about 15 % less memory.
+      const bytes = encodeBlockChunk(scratch.ts, scratch.vs, c.n, { compression: 'none' });
+      closed[i] = { mint: c.mint, maxt: c.maxt, n: c.n, enc: ChunkEncoding.Block, bytes };
       k++;
     }
     return k;
