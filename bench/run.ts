@@ -22,7 +22,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   textparse: { module: './textparse.js', about: 'exposition-format parsers: lines/s and bytes/s' },
   query: { module: './query.js', about: 'PromQL query latency, standard query set; vs Prometheus and VictoriaMetrics' },
   scrape: { module: './scrape.js', about: 'scrape path samples/s; Vigil vs Prometheus scraping the same targets: CPU per M samples, RSS' },
-  ingest: { module: './ingest.js', about: 'push ingestion over loopback (remote write …): samples/s, CPU s per million; vs VictoriaMetrics and Prometheus' },
+  ingest: { module: './ingest.js', about: 'push ingestion over loopback (remote write, Influx line protocol; Graphite, StatsD, OTLP): samples/s, CPU s per million; vs VictoriaMetrics, Prometheus, InfluxDB' },
 };
 
 function usage(): string {
