@@ -55,6 +55,10 @@ describe('Influx line protocol', () => {
 
     res = await fetch(`${server.base}/write?precision=ms`, { method: 'POST', body: gzipSync(`m2 v=7 ${t * 1000}\n`), headers: { 'Content-Encoding': 'gzip' } });
     expect(res.status).toBe(204);
+    // A sample far in the future would make every current one "too old": refused.
+    res = await fetch(`${server.base}/write?precision=s`, { method: 'POST', body: `future v=1 ${t + 7 * 86400}\n` });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain("more than 24 h ahead of the server's clock");
     res = await fetch(`${server.base}/write?precision=x`, { method: 'POST', body: 'm v=1' });
     expect(res.status).toBe(400);
     res = await fetch(`${server.base}/api/v2/write?bucket=b&precision=s`, { method: 'POST', body: 'oops' });

@@ -8,7 +8,7 @@
  */
 import { Labels, LabelsBuilder, METRIC_NAME } from '../../model/labels.js';
 import { NEED_LABELS, type IngestBatch } from '../common/index.js';
-import type { LineErrorSink, LineIngester } from '../net/writer.js';
+import { futureError, MAX_FUTURE_MS, type LineErrorSink, type LineIngester } from '../net/writer.js';
 import { GraphiteParser, LineKind } from './parser.js';
 
 interface Entry {
@@ -32,12 +32,17 @@ export class GraphiteIngester implements LineIngester {
   async ingest(text: string, firstLine: number, batch: IngestBatch, lineError: LineErrorSink): Promise<void> {
     const p = this.#parsers.pop() ?? new GraphiteParser();
     try {
-      p.reset(text, this.now(), firstLine);
+      const now = this.now();
+      p.reset(text, now, firstLine);
       const commitEvery = this.commitEvery();
       for (let k = p.next(); k !== LineKind.EOF; k = p.next()) {
         if (k === LineKind.Error) {
           lineError(p.line, p.error);
           batch.receivedAndRejected(`line ${p.line}: ${p.error}`, 1);
+          continue;
+        }
+        if (p.timestampMs > now + MAX_FUTURE_MS) {
+          batch.receivedAndRejected(`line ${p.line}: ${futureError(p.timestampMs, now)}`, 1);
           continue;
         }
         const e = this.#entry(p);

@@ -31,9 +31,14 @@ const influxError: ErrorRenderer = (res: ServerResponse, status: number, message
   const v2 = (req.url ?? '').startsWith('/api/v2/');
   const code = status === 401 ? 'unauthorized' : status === 413 ? 'request too large' : status === 429 || status === 503 ? 'unavailable' : status >= 500 ? 'internal error' : 'invalid';
   const body = JSON.stringify(v2 ? { code, message } : { error: message });
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Influxdb-Error': message.slice(0, 512) });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Influxdb-Error': headerSafe(message) });
   res.end(body);
 };
+
+/** The message as an HTTP header value: printable ASCII (anything else as `?`), at most 512 characters. */
+function headerSafe(message: string): string {
+  return message.slice(0, 512).replace(/[^\x20-\x7e]/g, '?');
+}
 
 export const influxFactory: ComponentFactory = {
   name: 'influx',
@@ -63,15 +68,10 @@ export const influxFactory: ComponentFactory = {
           if (precision === undefined) throw badRequest(`invalid precision ${JSON.stringify(q.get('precision'))} (use ns, us, ms, s${v2 ? '' : ', m, h'})`);
           const params = { db: (v2 ? q.get('bucket') : q.get('db')) ?? '', precision, now: w.now() };
           const batch = w.batch();
-          const badLines: string[] = [];
-          let bad = 0;
           try {
             for await (const [text, first] of lineBlocks(req, w.maxBodyBytes)) {
-              // One parse error per request is counted (by writeEndpoint, for the 400).
-              await ingester.ingest(text, first, batch, (line, message) => {
-                bad++;
-                if (badLines.length < 10) badLines.push(`line ${line}: ${message}`);
-              }, params);
+              // Bad lines are listed in the batch's errors; one parse error per request is counted (by writeEndpoint, for the 400).
+              await ingester.ingest(text, first, batch, () => {}, params);
             }
             await batch.commit();
           } catch (err) {
@@ -80,12 +80,7 @@ export const influxFactory: ComponentFactory = {
           } finally {
             batch.record();
           }
-          if (batch.rejected > 0) {
-            const storageErrors = batch.errors.filter((e) => !e.startsWith('line '));
-            const parts = [...badLines, ...storageErrors];
-            if (bad > badLines.length) parts.push(`and ${bad - badLines.length} more bad lines`);
-            throw badRequest(`partial write: ${batch.rejected} of ${batch.accepted + batch.rejected} samples rejected: ${parts.join('; ')}`);
-          }
+          if (batch.rejected > 0) throw badRequest(`partial write: ${batch.summary()}`);
           res.writeHead(204, { 'X-Influxdb-Version': '1.8.10 (Vigil)' });
           res.end();
         },

@@ -7,7 +7,8 @@
  * integers become float64 (exact up to 2^53). String fields are not
  * numeric samples: they are skipped and counted in
  * `vigil_ingest_influx_string_fields_skipped_total`. A line without a
- * timestamp gets the time the request (or packet batch) arrived.
+ * timestamp gets the time the request (or packet batch) arrived; one more
+ * than a day ahead of the server's clock is rejected (`MAX_FUTURE_MS`).
  *
  * Series refs are cached by the series text as written (measurement and
  * tags), found through the parser's hash and compared in place, then by
@@ -16,7 +17,7 @@
 import { Labels, LabelsBuilder, METRIC_NAME } from '../../model/labels.js';
 import type { CounterChild } from '../../metrics/registry.js';
 import { NEED_LABELS, type IngestBatch } from '../common/index.js';
-import type { LineErrorSink } from '../net/writer.js';
+import { futureError, MAX_FUTURE_MS, type LineErrorSink } from '../net/writer.js';
 import { FieldType, LineKind, LineProtocolParser, type Precision } from './parser.js';
 
 export interface InfluxWriteParams {
@@ -65,6 +66,10 @@ export class InfluxIngester {
           continue;
         }
         const t = Number.isNaN(p.timestampMs) ? now : p.timestampMs;
+        if (t > now + MAX_FUTURE_MS) {
+          batch.receivedAndRejected(`line ${p.line}: ${futureError(t, now)}`, p.fieldCount);
+          continue;
+        }
         const e = this.#entry(p, db);
         for (let f = 0; f < p.fieldCount; f++) {
           if (p.fieldTypes[f] === FieldType.String) {

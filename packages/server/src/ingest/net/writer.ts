@@ -126,3 +126,15 @@ export function appendCached(batch: IngestBatch, cache: RefCache, key: string, l
   }
   return false;
 }
+
+/**
+ * How far ahead of the server's clock a pushed sample may be. A sample far
+ * in the future would move the head's time range forward and make every
+ * current sample "too old" afterwards, so one bad sender could stop
+ * ingestion for all: such samples are rejected.
+ */
+export const MAX_FUTURE_MS = 24 * 3600_000;
+
+export function futureError(t: number, now: number): string {
+  return `timestamp ${new Date(t).toISOString()} is more than ${MAX_FUTURE_MS / 3600_000} h ahead of the server's clock (${new Date(now).toISOString()})`;
+}

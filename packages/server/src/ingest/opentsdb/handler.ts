@@ -14,7 +14,7 @@ import type { ComponentFactory } from '../../server/component.js';
 import { IngestError, ingestCommon, readBody, writeEndpoint } from '../common/index.js';
 import { listen } from '../net/listeners.js';
 import { netMetrics } from '../net/metrics.js';
-import { RefCache, appendCached, socketWriters } from '../net/writer.js';
+import { RefCache, appendCached, futureError, MAX_FUTURE_MS, socketWriters } from '../net/writer.js';
 import { checkDataPoint } from './parser.js';
 import { dataPointLabels, TelnetIngester } from './stream.js';
 
@@ -50,6 +50,9 @@ export const openTsdbFactory: ComponentFactory = {
             if (typeof dp === 'string') {
               problem = dp;
               batch.receivedAndRejected(dp);
+            } else if (dp.timestampMs > w.now() + MAX_FUTURE_MS) {
+              problem = futureError(dp.timestampMs, w.now());
+              batch.receivedAndRejected(problem);
             } else {
               const key = `${dp.metric}\xff${JSON.stringify((raw as { tags: unknown }).tags)}`;
               if (!appendCached(batch, cache, key, () => dataPointLabels(dp.metric, dp.tags), dp.timestampMs, dp.value)) {
@@ -87,7 +90,7 @@ export const openTsdbFactory: ComponentFactory = {
       }),
     );
 
-    const ingester = new TelnetIngester(() => common.options.batchSamples);
+    const ingester = new TelnetIngester(() => common.options.batchSamples, ctx.now);
     const writers = socketWriters(common, 'opentsdb', ctx.logger, ingester);
     const o = ctx.options.push;
     const listener = await listen({
