@@ -95,8 +95,9 @@ export type FlushSink = (labels: Labels, ref: number, v: number) => number;
 
 export class StatsdAggregator {
   readonly #opts: StatsdAggregationOptions;
-  /** By raw key (name, tags as written, kind): the fast path. */
-  readonly #byRaw = new Map<string, Entry>();
+  /** By kind, then by the name and tags as written: the fast path (no key to build). */
+  readonly #byRaw: Map<string, Entry>[] = [new Map(), new Map(), new Map(), new Map()];
+  #rawCount = 0;
   /** By label set: one entry per series whatever the spelling of its tags. */
   readonly #byLabels = new Map<string, Entry>();
   readonly #bounds: Float64Array;
@@ -115,8 +116,9 @@ export class StatsdAggregator {
   /** Adds the parser's current sample. Returns an error message when the sample is refused. */
   add(p: StatsdParser, now: number): string | undefined {
     const kind = kindOf(p.type);
-    const raw = `${p.seriesKey}\xff${kind}`;
-    let e = this.#byRaw.get(raw);
+    const raw = p.seriesKey;
+    const byRaw = this.#byRaw[kind];
+    let e = byRaw.get(raw);
     if (e === undefined) {
       const b = new LabelsBuilder();
       for (let i = 0; i < p.tagCount; i++) b.set(escapeStatsdName(p.tags[2 * i]), p.tags[2 * i + 1]);
@@ -131,8 +133,10 @@ export class StatsdAggregator {
       } else if (e.kind !== kind) {
         return `metric ${JSON.stringify(base.metricName())} is already a ${KIND_NAMES[e.kind]}, cannot take a ${KIND_NAMES[kind]} sample`;
       }
-      if (this.#byRaw.size >= 4 * this.#opts.maxSeries) this.#byRaw.clear();
-      this.#byRaw.set(raw, e);
+      if (this.#rawCount >= 4 * this.#opts.maxSeries) this.#clearRaw();
+      // A copy: the parser's key is a slice of the packet text.
+      byRaw.set(Buffer.from(raw).toString(), e);
+      this.#rawCount++;
     }
     e.lastUpdated = now;
     switch (kind) {
@@ -268,10 +272,21 @@ export class StatsdAggregator {
           break;
       }
     }
-    if (this.#byRaw.size > this.#byLabels.size) {
-      for (const [raw, e] of this.#byRaw) if (this.#byLabels.get(e.base.key()) !== e) this.#byRaw.delete(raw);
+    if (this.#rawCount > this.#byLabels.size) {
+      this.#rawCount = 0;
+      for (const m of this.#byRaw) {
+        for (const [raw, e] of m) {
+          if (this.#byLabels.get(e.base.key()) !== e) m.delete(raw);
+          else this.#rawCount++;
+        }
+      }
     }
     return n;
+  }
+
+  #clearRaw(): void {
+    for (const m of this.#byRaw) m.clear();
+    this.#rawCount = 0;
   }
 
   /** Forgets the storage refs (after a failed commit the storage may not know them). */
