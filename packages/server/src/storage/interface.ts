@@ -73,6 +73,23 @@ export interface SampleIterator {
   readonly v: number;
   /** Set when iteration stopped because of an error rather than exhaustion. */
   err(): Error | undefined;
+  /**
+   * Optional column access for readers that copy whole series (the PromQL
+   * engine): moves past the next run of samples (at most one chunk) and
+   * points `out` at it — `out.ts`/`out.vs` over [`out.start`, `out.end`),
+   * arrays the iterator owns and overwrites on the next call. Returns false
+   * at the end (then check `err()`). Use either this or `next()`/`seek()`
+   * on one iterator, not both.
+   */
+  nextBatch?(out: SampleBatch): boolean;
+}
+
+/** A run of samples handed out by `SampleIterator.nextBatch`. */
+export interface SampleBatch {
+  ts: Float64Array;
+  vs: Float64Array;
+  start: number;
+  end: number;
 }
 
 export interface Series {

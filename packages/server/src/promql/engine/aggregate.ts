@@ -13,6 +13,7 @@ import { invalidQuantile, invalidRatio } from './annotations.js';
 import { mergeSameLabels, type Evaluator } from './evaluator.js';
 import { execError } from './errors.js';
 import { formatFloatFixed } from './format.js';
+import { GroupFolder, isFoldOp, type FoldOp } from './fold.js';
 import { newStepSeries, type StepSeries, type Value } from './value.js';
 
 const SEP = '\xff';
@@ -53,27 +54,64 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<Va
   const grouping = [...e.grouping].sort();
   if (e.op === 'count_values') return countValues(ev, e, grouping);
   const param = e.param && e.param.type === 'scalar' ? await ev.evalScalar(e.param) : undefined;
-  const input = await ev.evalVector(e.expr);
-  const steps = ev.steps;
   const keyOf = groupingKeyFn(e, grouping);
+  if (isFoldOp(e.op)) return fold(ev, e, e.op, grouping, keyOf, param);
+
+  const input = await ev.evalVector(e.expr);
   const groupIndex = new Map<string, number>();
   const seriesGroup = new Int32Array(input.length);
-  const firstSeries: number[] = [];
   for (let si = 0; si < input.length; si++) {
     const k = keyOf(input[si].labels);
     let g = groupIndex.get(k);
     if (g === undefined) {
       g = groupIndex.size;
       groupIndex.set(k, g);
-      firstSeries.push(si);
     }
     seriesGroup[si] = g;
   }
-  const groups = groupIndex.size;
-  if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk' || e.op === 'limit_ratio') {
-    return aggregateK(ev, e, input, seriesGroup, groups, param!);
+  return aggregateK(ev, e, input, seriesGroup, groupIndex.size, param!);
+}
+
+/**
+ * The folding aggregations. Each input series is folded into its group as
+ * a whole (fold.ts); when the input is a range function's output, its
+ * series are folded as they are produced, never held together.
+ */
+async function fold(
+  ev: Evaluator,
+  e: AggregateExpr,
+  op: FoldOp,
+  grouping: string[],
+  keyOf: (ls: Labels) => string,
+  param: Float64Array | undefined,
+): Promise<Value> {
+  const steps = ev.steps;
+  let folder = new GroupFolder(op, steps, param);
+  let groupIndex = new Map<string, number>();
+  const add = (s: StepSeries): void => {
+    const k = keyOf(s.labels);
+    let g = groupIndex.get(k);
+    if (g === undefined) {
+      g = folder.addGroup(groupLabels(e, grouping, s.labels));
+      groupIndex.set(k, g);
+    }
+    folder.add(g, s);
+  };
+  const ctx = ev.ctx;
+  const before = { current: ctx.currentSamples, peak: ctx.peakSamples, total: ctx.totalSamples };
+  const streamed = await ev.streamVector(e.expr, add);
+  if (streamed !== 'streamed') {
+    if (streamed === 'duplicate') {
+      // Start over the ordinary way, which merges or refuses the duplicates as Prometheus does.
+      folder = new GroupFolder(op, steps, param);
+      groupIndex = new Map();
+      ctx.currentSamples = before.current;
+      ctx.peakSamples = before.peak;
+      ctx.totalSamples = before.total;
+    }
+    for (const s of await ev.evalVector(e.expr)) add(s);
   }
-  if (e.op === 'quantile' && param) {
+  if (op === 'quantile' && param) {
     let min = Infinity;
     let max = -Infinity;
     let nan = false;
@@ -89,124 +127,8 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<Va
     if (max > 1) ev.ctx.warn(invalidQuantile(max), pos);
     if (min < 0) ev.ctx.warn(invalidQuantile(min), pos);
   }
-
-  const out: StepSeries[] = [];
-  for (let g = 0; g < groups; g++) out.push(newStepSeries(groupLabels(e, grouping, input[firstSeries[g]].labels), steps));
-  const value = new Float64Array(groups);
-  const mean = new Float64Array(groups);
-  const comp = new Float64Array(groups);
-  const count = new Float64Array(groups);
-  const seen = new Uint8Array(groups);
-  const incremental = new Uint8Array(groups);
-  const dropName = new Uint8Array(groups);
-  const values: number[][] = e.op === 'quantile' ? Array.from({ length: groups }, () => []) : [];
-  const op = e.op;
-  for (let i = 0; i < steps; i++) {
-    seen.fill(0);
-    for (let si = 0; si < input.length; si++) {
-      const s = input[si];
-      if (!s.ok[i]) continue;
-      const f = s.vs[i];
-      const g = seriesGroup[si];
-      if (!seen[g]) {
-        seen[g] = 1;
-        value[g] = f;
-        mean[g] = f;
-        comp[g] = 0;
-        count[g] = 1;
-        incremental[g] = 0;
-        dropName[g] = s.dropName ? 1 : 0;
-        if (op === 'stddev' || op === 'stdvar') value[g] = Number.isFinite(f) ? 0 : NaN;
-        else if (op === 'group') value[g] = 1;
-        else if (op === 'quantile') {
-          values[g].length = 0;
-          values[g].push(f);
-        }
-        continue;
-      }
-      if (s.dropName) dropName[g] = 1;
-      switch (op) {
-        case 'sum':
-          value[g] = kahanSumInc(f, value[g], comp, g);
-          break;
-        case 'avg': {
-          count[g]++;
-          if (!incremental[g]) {
-            const c0 = comp[g];
-            const nv = kahanSumInc(f, value[g], comp, g);
-            if (Number.isFinite(nv) || Number.isNaN(nv)) {
-              value[g] = nv;
-              break;
-            }
-            comp[g] = c0;
-            incremental[g] = 1;
-            mean[g] = value[g] / (count[g] - 1);
-            comp[g] /= count[g] - 1;
-          }
-          const q = (count[g] - 1) / count[g];
-          comp[g] = q * comp[g];
-          mean[g] = kahanSumInc(f / count[g], q * mean[g], comp, g);
-          break;
-        }
-        case 'max':
-          if (value[g] < f || Number.isNaN(value[g])) value[g] = f;
-          break;
-        case 'min':
-          if (value[g] > f || Number.isNaN(value[g])) value[g] = f;
-          break;
-        case 'count':
-          count[g]++;
-          break;
-        case 'group':
-          break;
-        case 'stddev':
-        case 'stdvar': {
-          count[g]++;
-          const delta = f - mean[g];
-          mean[g] += delta / count[g];
-          value[g] += delta * (f - mean[g]);
-          break;
-        }
-        case 'quantile':
-          values[g].push(f);
-          break;
-      }
-    }
-    for (let g = 0; g < groups; g++) {
-      if (!seen[g]) continue;
-      let v: number;
-      switch (op) {
-        case 'sum':
-          v = value[g] + comp[g];
-          break;
-        case 'avg':
-          v = incremental[g] ? mean[g] + comp[g] : value[g] / count[g] + comp[g] / count[g];
-          break;
-        case 'count':
-          v = count[g];
-          break;
-        case 'stdvar':
-          v = value[g] / count[g];
-          break;
-        case 'stddev':
-          v = Math.sqrt(value[g] / count[g]);
-          break;
-        case 'quantile':
-          v = quantile(param![i], values[g]);
-          break;
-        default:
-          v = value[g];
-      }
-      const o = out[g];
-      o.vs[i] = v;
-      o.ok[i] = 1;
-      if (dropName[g]) o.dropName = true;
-    }
-  }
-  const result = out.filter((s) => s.ok.includes(1));
-  for (const s of result) {
-    if (s.dropName && !ev.delayed) s.dropName = false;
-  }
+  const result = folder.finish();
+  if (!ev.delayed) for (const s of result) s.dropName = false;
   return { kind: 'vector', series: result };
 }
 

@@ -9,12 +9,12 @@
  * buffer; only results are kept.
  */
 import { Labels, METRIC_NAME, compareLabels } from '../../model/labels.js';
-import type { Queryable } from '../../storage/interface.js';
+import type { Queryable, SampleBatch, SampleIterator } from '../../storage/interface.js';
 import { isStaleNaN } from '../../model/value.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from '../parser/index.js';
 import { documentedType, resolveDurations } from '../parser/index.js';
 import { functionsWith } from '../functions/catalogue.js';
-import type { FunctionImpl, RangeWindow } from '../functions/types.js';
+import type { FunctionImpl, RangeImpl, RangeWindow } from '../functions/types.js';
 import { evalAggregate } from './aggregate.js';
 import { possibleNonCounter } from './annotations.js';
 import { evalBinary } from './binary.js';
@@ -367,7 +367,9 @@ export class Evaluator {
   /** A range vector evaluated at this (one-step) evaluator's time: the result of an instant query for `x[5m]` or a subquery. */
   async rangeVectorAt(e: MatrixSelector | SubqueryExpr): Promise<RangeSeries[]> {
     const out: RangeSeries[] = [];
-    await this.forEachWindowSeries(e, (src, lo, hi) => {
+    await this.forEachSeriesWindows(e, (src, los, his) => {
+      const lo = los[0];
+      const hi = his[0];
       if (hi <= lo) return;
       const ts = src.ts.slice(lo, hi);
       const vs = src.vs.slice(lo, hi);
@@ -377,50 +379,54 @@ export class Evaluator {
   }
 
   /**
-   * Streams the series of a range-vector expression (matrix selector or
-   * subquery) and, for each, calls `perSeries` once with the series and,
-   * through `windowAt`, the window bounds of every step.
+   * The end of the window of every step of a range-vector expression
+   * (matrix selector or subquery), after `@` and offset: the window of
+   * step i is (ends[i] - range, ends[i]].
    */
-  async forEachSeriesWindows(
-    e: MatrixSelector | SubqueryExpr,
-    perSeries: (src: RangeSeries, windowAt: (step: number, w: { lo: number; hi: number; start: number; end: number }) => void) => void,
-  ): Promise<void> {
-    const steps = this.steps;
-    if (steps === 0) return;
+  windowEnds(e: MatrixSelector | SubqueryExpr): Float64Array {
     const node = e.kind === 'MatrixSelector' ? e.vectorSelector : e;
     const at = this.atTime(node);
-    const offset = node.offset;
+    const ends = new Float64Array(this.steps);
+    for (let i = 0; i < this.steps; i++) ends[i] = (at ?? this.start + i * this.interval) - node.offset;
+    return ends;
+  }
+
+  /**
+   * Streams the series of a range-vector expression (matrix selector or
+   * subquery) and, for each, calls `perSeries` once with the series and the
+   * bounds of every step's window: samples [los[i], his[i]) lie in step i's
+   * window (see windowEnds). The bounds are found in one sliding pass over
+   * the series; the arrays are reused for the next series.
+   */
+  async forEachSeriesWindows(e: MatrixSelector | SubqueryExpr, perSeries: (src: RangeSeries, los: Int32Array, his: Int32Array) => void): Promise<void> {
+    const steps = this.steps;
+    if (steps === 0) return;
+    const ends = this.windowEnds(e);
     const range = e.range;
-    const endAt = (i: number) => (at ?? this.start + i * this.interval) - offset;
+    const los = new Int32Array(steps);
+    const his = new Int32Array(steps);
     const visit = (src: RangeSeries) => {
-      let lo = 0;
-      let hi = 0;
       const ts = src.ts;
       const n = src.n;
-      perSeries(src, (i, w) => {
-        const end = endAt(i);
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < steps; i++) {
+        const end = ends[i];
         const start = end - range;
-        if (at !== undefined && i > 0) {
-          // The window does not move: keep the bounds of step 0.
-        } else {
-          while (lo < n && ts[lo] <= start) lo++;
-          if (hi < lo) hi = lo;
-          while (hi < n && ts[hi] <= end) hi++;
-        }
-        w.lo = lo;
-        w.hi = hi;
-        w.start = start;
-        w.end = end;
-      });
+        while (lo < n && ts[lo] <= start) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < n && ts[hi] <= end) hi++;
+        los[i] = lo;
+        his[i] = hi;
+      }
+      perSeries(src, los, his);
     };
     if (e.kind === 'SubqueryExpr') {
       for (const s of await this.subquerySeries(e)) visit(s);
       return;
     }
     const vs = e.vectorSelector;
-    const mint = endAt(0) - range + 1;
-    const maxt = endAt(steps - 1);
-    const series = this.ctx.select(vs.matchers, mint, maxt);
+    const series = this.ctx.select(vs.matchers, ends[0] - range + 1, ends[steps - 1]);
     const buf = this.#buf;
     const src: RangeSeries = { labels: Labels.EMPTY, ts: buf.ts, vs: buf.vs, n: 0, dropName: false };
     for (let si = 0; si < series.length; si++) {
@@ -434,15 +440,6 @@ export class Evaluator {
       src.n = buf.n;
       visit(src);
     }
-  }
-
-  /** Like forEachSeriesWindows, for one step (instant evaluation of a range vector). */
-  async forEachWindowSeries(e: MatrixSelector | SubqueryExpr, fn: (src: RangeSeries, lo: number, hi: number) => void): Promise<void> {
-    const w = { lo: 0, hi: 0, start: 0, end: 0 };
-    await this.forEachSeriesWindows(e, (src, windowAt) => {
-      windowAt(0, w);
-      fn(src, w.lo, w.hi);
-    });
   }
 
   /** Evaluates a subquery's inner expression over the aligned grid that covers every window of this evaluator. */
@@ -486,7 +483,7 @@ export class Evaluator {
       case 'elementwise':
         return this.#elementwise(call, impl.fn);
       case 'range':
-        return this.#rangeCall(call, impl.fn);
+        return this.#rangeCall(call, impl);
     }
   }
 
@@ -535,8 +532,76 @@ export class Evaluator {
     return { kind: 'vector', series: call.func.dropsMetricName ? this.dropNames(series) : series };
   }
 
-  async #rangeCall(call: Call, fn: (w: RangeWindow) => number | undefined): Promise<Value> {
-    let argIndex = call.args.findIndex((a) => a.type === 'matrix');
+  async #rangeCall(call: Call, impl: RangeImpl): Promise<Value> {
+    const steps = this.steps;
+    if (call.func.name === 'absent_over_time') {
+      const found = new Uint8Array(steps);
+      await this.#rangeSeries(call, impl, found, () => {});
+      const s = newStepSeries(absentLabels(call.args[0]), steps);
+      let any = false;
+      for (let i = 0; i < steps; i++) {
+        if (found[i]) continue;
+        s.vs[i] = 1;
+        s.ok[i] = 1;
+        any = true;
+      }
+      return { kind: 'vector', series: any ? [s] : [] };
+    }
+    const out: StepSeries[] = [];
+    await this.#rangeSeries(call, impl, undefined, (r) => out.push(r), false);
+    if (!call.func.dropsMetricName) {
+      return { kind: 'vector', series: this.delayed ? out : mergeSameLabels(out, steps === 1) };
+    }
+    return { kind: 'vector', series: this.dropNames(out) };
+  }
+
+  /**
+   * Streams the result series of `e` to `sink` one at a time, when `e` is a
+   * call of a range function (`rate(x[5m])`, `max_over_time(...)`, ...):
+   * each series is passed in a buffer reused for the next one, with its
+   * final labels (name dropped or, with delayed removal, marked). This lets
+   * an aggregation fold a function's output without materialising it.
+   * Returns 'unsupported' (nothing streamed) for other expressions, and
+   * 'duplicate' when two output series have the same labels — the sink must
+   * then discard what it received and evaluate `e` normally, which merges or
+   * refuses them as Prometheus does.
+   */
+  async streamVector(e: Expr, sink: (s: StepSeries) => void): Promise<'streamed' | 'unsupported' | 'duplicate'> {
+    const call = unwrapParens(e);
+    if (call.kind !== 'Call' || call.func.name === 'absent_over_time') return 'unsupported';
+    const impl = call.func.impl as FunctionImpl | undefined;
+    if (impl?.kind !== 'range') return 'unsupported';
+    await this.ctx.checkpoint();
+    const drop = call.func.dropsMetricName;
+    const delayed = this.delayed;
+    const seen = new Set<string>();
+    try {
+      await this.#rangeSeries(call, impl, undefined, (s) => {
+        if (drop) {
+          if (delayed) s.dropName = true;
+          else s.labels = s.labels.without(...NAME_LABELS);
+        }
+        const k = s.labels.key();
+        if (seen.has(k)) throw DUPLICATE;
+        seen.add(k);
+        sink(s);
+      }, true);
+    } catch (err) {
+      if (err === DUPLICATE) return 'duplicate';
+      throw err;
+    }
+    return 'streamed';
+  }
+
+  /**
+   * Evaluates a range function over every series of its range-vector
+   * argument and passes each series with at least one point to `sink`
+   * (with the argument's labels). With `reuse`, the series passed is one
+   * buffer overwritten for the next series. With `found`, only marks the
+   * steps where some window holds samples (absent_over_time).
+   */
+  async #rangeSeries(call: Call, impl: RangeImpl, found: Uint8Array | undefined, sink: (r: StepSeries) => void, reuse = false): Promise<void> {
+    const argIndex = call.args.findIndex((a) => a.type === 'matrix');
     const arg = unwrapParens(call.args[argIndex]) as MatrixSelector | SubqueryExpr;
     const vsel = arg.kind === 'MatrixSelector' ? arg.vectorSelector : undefined;
     if (vsel?.anchored || vsel?.smoothed) {
@@ -551,12 +616,14 @@ export class Evaluator {
     const extra = scalars.filter((x): x is Float64Array => x !== null);
     const steps = this.steps;
     const ctx = this.ctx;
-    const name = call.func.name;
-    const out: StepSeries[] = [];
-    const absentFound = name === 'absent_over_time' ? new Uint8Array(steps) : undefined;
+    const fn = impl.fn;
+    const prepare = impl.prepare;
+    const rateLike = RATE_LIKE.has(call.func.name);
+    const argPosition = { start: call.args[argIndex].start, end: call.args[argIndex].end };
     const w: RangeWindow = {
       ts: new Float64Array(0),
       vs: new Float64Array(0),
+      n: 0,
       lo: 0,
       hi: 0,
       rangeStart: 0,
@@ -569,65 +636,68 @@ export class Evaluator {
       anchored: vsel?.anchored ?? false,
       smoothed: vsel?.smoothed ?? false,
     };
-    const bounds = { lo: 0, hi: 0, start: 0, end: 0 };
+    const ends = this.windowEnds(arg);
+    const range = arg.range;
+    const maxSamples = ctx.settings.maxSamples;
     const base = ctx.currentSamples;
-    await this.forEachSeriesWindows(arg, (src, windowAt) => {
+    const scratch = reuse ? newStepSeries(Labels.EMPTY, steps) : undefined;
+    await this.forEachSeriesWindows(arg, (src, los, his) => {
       let r: StepSeries | undefined;
       w.ts = src.ts;
       w.vs = src.vs;
+      w.n = src.n;
       w.labels = src.labels;
+      if (prepare && !found) prepare(w);
       let present = 0;
+      let held = 0;
       for (let i = 0; i < steps; i++) {
-        windowAt(i, bounds);
-        if (bounds.hi <= bounds.lo) continue;
-        const held = bounds.hi - bounds.lo;
-        if (base + held > ctx.settings.maxSamples) ctx.addSamples(held);
-        ctx.totalSamples += held;
-        if (absentFound) {
-          absentFound[i] = 1;
+        const lo = los[i];
+        const hi = his[i];
+        if (hi <= lo) continue;
+        const inWindow = hi - lo;
+        if (base + inWindow > maxSamples) ctx.addSamples(inWindow);
+        held += inWindow;
+        if (found) {
+          found[i] = 1;
           continue;
         }
-        w.lo = bounds.lo;
-        w.hi = bounds.hi;
-        w.rangeStart = bounds.start;
-        w.rangeEnd = bounds.end;
-        w.evalT = this.time(i);
+        w.lo = lo;
+        w.hi = hi;
+        w.rangeEnd = ends[i];
+        w.rangeStart = ends[i] - range;
+        w.evalT = this.start + i * this.interval;
         for (let a = 0; a < extra.length; a++) w.args[a] = extra[a][i];
         const v = fn(w);
         if (v === undefined) continue;
-        r ??= newStepSeries(src.labels, steps, src.dropName);
+        if (r === undefined) {
+          if (scratch) {
+            r = scratch;
+            r.ok.fill(0);
+            r.labels = src.labels;
+            r.dropName = src.dropName;
+          } else {
+            r = newStepSeries(src.labels, steps, src.dropName);
+          }
+        }
         r.vs[i] = v;
         r.ok[i] = 1;
         present++;
       }
+      ctx.totalSamples += held;
       if (r) {
         ctx.addSamples(present);
-        out.push(r);
-        if (RATE_LIKE.has(name)) {
+        if (rateLike) {
           const metric = src.labels.get(METRIC_NAME);
-          if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) {
-            ctx.info(possibleNonCounter(metric), { start: call.args[argIndex].start, end: call.args[argIndex].end });
-          }
+          if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) ctx.info(possibleNonCounter(metric), argPosition);
         }
+        sink(r);
       }
     });
-    if (absentFound) {
-      const s = newStepSeries(absentLabels(call.args[0]), steps);
-      let any = false;
-      for (let i = 0; i < steps; i++) {
-        if (absentFound[i]) continue;
-        s.vs[i] = 1;
-        s.ok[i] = 1;
-        any = true;
-      }
-      return { kind: 'vector', series: any ? [s] : [] };
-    }
-    if (!call.func.dropsMetricName) {
-      return { kind: 'vector', series: this.delayed ? out : mergeSameLabels(out, steps === 1) };
-    }
-    return { kind: 'vector', series: this.dropNames(out) };
   }
 }
+
+/** Thrown inside streamVector's sink to stop streaming at a duplicate label set. */
+const DUPLICATE = new Error('duplicate label set');
 
 /**
  * The labels of `absent()` / `absent_over_time()` output: the equality
@@ -648,13 +718,38 @@ export function absentLabels(arg: Expr): Labels {
 }
 
 /** Reads every sample of an iterator into the buffer; `dropStale` leaves staleness markers out (range vectors). */
-function readAll(it: { next(): number; t: number; v: number; err(): Error | undefined }, buf: SampleBuffer, dropStale = false): void {
+function readAll(it: SampleIterator, buf: SampleBuffer, dropStale = false): void {
   buf.n = 0;
-  while (it.next() !== 0) {
-    const v = it.v;
-    if (dropStale && isStaleNaN(v)) continue;
-    buf.push(it.t, v);
+  if (it.nextBatch) {
+    while (it.nextBatch(BATCH)) buf.append(BATCH.ts, BATCH.vs, BATCH.start, BATCH.end);
+    if (dropStale) dropStaleMarkers(buf);
+  } else {
+    while (it.next() !== 0) {
+      const v = it.v;
+      if (dropStale && isStaleNaN(v)) continue;
+      buf.push(it.t, v);
+    }
   }
   const err = it.err();
   if (err) throw execError(`cannot read series: ${err.message}`);
+}
+
+const BATCH: SampleBatch = { ts: new Float64Array(0), vs: new Float64Array(0), start: 0, end: 0 };
+
+/** Removes staleness markers from the buffer in place. */
+function dropStaleMarkers(buf: SampleBuffer): void {
+  const ts = buf.ts;
+  const vs = buf.vs;
+  const n = buf.n;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[i];
+    if (v !== v && isStaleNaN(v)) continue;
+    if (k !== i) {
+      ts[k] = ts[i];
+      vs[k] = v;
+    }
+    k++;
+  }
+  buf.n = k;
 }

@@ -75,6 +75,24 @@ export class SampleBuffer {
   vs = new Float64Array(64);
   n = 0;
 
+  /** Appends samples [start, end) of the columns `ts`/`vs`. */
+  append(ts: Float64Array, vs: Float64Array, start: number, end: number): void {
+    const n = this.n + end - start;
+    if (n > this.ts.length) {
+      let cap = this.ts.length * 2;
+      while (cap < n) cap *= 2;
+      const nts = new Float64Array(cap);
+      const nvs = new Float64Array(cap);
+      nts.set(this.ts.subarray(0, this.n));
+      nvs.set(this.vs.subarray(0, this.n));
+      this.ts = nts;
+      this.vs = nvs;
+    }
+    this.ts.set(ts.subarray(start, end), this.n);
+    this.vs.set(vs.subarray(start, end), this.n);
+    this.n = n;
+  }
+
   push(t: number, v: number): void {
     if (this.n === this.ts.length) {
       const ts = new Float64Array(this.n * 2);

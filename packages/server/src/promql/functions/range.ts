@@ -5,7 +5,7 @@
  * allocates per sample except the quantile family, which sorts.
  */
 import { implement } from './catalogue.js';
-import type { RangeFn, RangeWindow } from './types.js';
+import type { RangeFn, RangeImpl, RangePrepareFn, RangeWindow } from './types.js';
 import { invalidQuantile } from '../engine/annotations.js';
 import { execError } from '../engine/errors.js';
 
@@ -22,6 +22,24 @@ function kahanAdd(acc: Float64Array, inc: number): void {
 const acc = new Float64Array(2);
 const acc2 = new Float64Array(2);
 
+/**
+ * resetsUpTo[i]: counter resets among samples [0, i] of the current series,
+ * filled once per series (countResets), so a window without a reset — the
+ * usual case — skips the scan that adds the values before each reset.
+ */
+let resetsUpTo = new Int32Array(1024);
+
+function countResets(w: RangeWindow): void {
+  const { vs, n } = w;
+  if (resetsUpTo.length < n) resetsUpTo = new Int32Array(Math.max(n, 2 * resetsUpTo.length));
+  let k = 0;
+  resetsUpTo[0] = 0;
+  for (let i = 1; i < n; i++) {
+    if (vs[i] < vs[i - 1]) k++;
+    resetsUpTo[i] = k;
+  }
+}
+
 /** Prometheus's extrapolatedRate for floats: `rate`, `increase`, `delta`. */
 function extrapolated(w: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
   const { ts, vs, lo, hi } = w;
@@ -30,7 +48,7 @@ function extrapolated(w: RangeWindow, isCounter: boolean, isRate: boolean): numb
   const firstT = ts[lo];
   const lastT = ts[hi - 1];
   let result = vs[hi - 1] - vs[lo];
-  if (isCounter) {
+  if (isCounter && resetsUpTo[hi - 1] !== resetsUpTo[lo]) {
     let prev = vs[lo];
     for (let i = lo + 1; i < hi; i++) {
       const cur = vs[i];
@@ -303,4 +321,10 @@ const fns: Record<string, RangeFn> = {
   double_exponential_smoothing: doubleExponentialSmoothing,
 };
 
-for (const [name, fn] of Object.entries(fns)) implement(name, { kind: 'range', fn });
+/** Per-series preparation of the functions that have one. */
+const prepares: Record<string, RangePrepareFn> = {
+  rate: countResets,
+  increase: countResets,
+};
+
+for (const [name, fn] of Object.entries(fns)) implement(name, { kind: 'range', fn, prepare: prepares[name] } satisfies RangeImpl);

@@ -21,6 +21,8 @@ export interface RangeWindow {
   /** Sample columns of the current series; the window is [lo, hi). Stale markers are already removed. */
   ts: Float64Array;
   vs: Float64Array;
+  /** Samples in `ts`/`vs` (the arrays may be longer). */
+  n: number;
   lo: number;
   hi: number;
   /** The window is (rangeStart, rangeEnd], after offset and `@`. */
@@ -46,9 +48,20 @@ export interface RangeWindow {
 /** Returns undefined to drop the point (e.g. `clamp` with min > max). */
 export type ElementwiseFn = (v: number, args: Float64Array, t: number) => number | undefined;
 export type RangeFn = (w: RangeWindow) => number | undefined;
+/**
+ * Called once per series, before `fn` is called for its steps, with
+ * `ts`/`vs`/`n`/`labels` set: work shared by all of a series' windows
+ * (e.g. where the counter resets are) is done here once.
+ */
+export type RangePrepareFn = (w: RangeWindow) => void;
+export interface RangeImpl {
+  kind: 'range';
+  fn: RangeFn;
+  prepare?: RangePrepareFn;
+}
 export type CustomFn = (call: Call, ev: Evaluator) => Promise<Value>;
 
 export type FunctionImpl =
   | { kind: 'elementwise'; fn: ElementwiseFn }
-  | { kind: 'range'; fn: RangeFn }
+  | RangeImpl
   | { kind: 'custom'; fn: CustomFn };

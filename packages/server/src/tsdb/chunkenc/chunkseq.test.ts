@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValueType, type SampleIterator } from '../../storage/interface.js';
+import { ValueType, type SampleBatch, type SampleIterator } from '../../storage/interface.js';
 import { decodeBlockChunk, encodeBlockChunk } from './block.js';
 import { ChunkSeqIterator } from './chunkseq.js';
 import type { SampleBuffers } from './samples.js';
@@ -136,6 +136,24 @@ describe('ChunkSeqIterator', () => {
     expect(c.decoded()).toBe(1);
   });
 
+  it('hands out the same samples in batches of at most a chunk', () => {
+    const { chunks, ts, vs } = chunksOf([4, 0, 6, 5, 3]);
+    for (const [mint, maxt] of [[-Infinity, Infinity], [25, 155], [40, 40], [45, 48], [1000, 2000]]) {
+      const it = new ChunkSeqIterator(chunks, counting().decode, mint, maxt);
+      const batch: SampleBatch = { ts: new Float64Array(0), vs: new Float64Array(0), start: 0, end: 0 };
+      const got: number[][] = [];
+      while (it.nextBatch(batch)) {
+        expect(batch.end - batch.start).toBeGreaterThan(0);
+        expect(batch.end - batch.start).toBeLessThanOrEqual(6);
+        for (let i = batch.start; i < batch.end; i++) got.push([batch.ts[i], batch.vs[i]]);
+      }
+      const want = ts.map((t, i) => [t, vs[i]]).filter(([t]) => t >= mint && t <= maxt);
+      expect([mint, maxt, got]).toEqual([mint, maxt, want]);
+      expect(it.nextBatch(batch)).toBe(false);
+      expect(it.err()).toBeUndefined();
+    }
+  });
+
   it('stops with err() set at a corrupt chunk', () => {
     const { chunks } = chunksOf([3, 3]);
     chunks[1] = { maxt: chunks[1].maxt, bytes: Uint8Array.of(0x12, 3, 0) };
@@ -145,5 +163,10 @@ describe('ChunkSeqIterator', () => {
     expect(n).toBe(3);
     expect(it.err()?.message).toMatch(/^cannot /);
     expect(it.next()).toBe(ValueType.None);
+    const batched = new ChunkSeqIterator(chunks, counting().decode, -Infinity, Infinity);
+    const batch: SampleBatch = { ts: new Float64Array(0), vs: new Float64Array(0), start: 0, end: 0 };
+    expect(batched.nextBatch(batch)).toBe(true);
+    expect(batched.nextBatch(batch)).toBe(false);
+    expect(batched.err()?.message).toMatch(/^cannot /);
   });
 });

@@ -7,7 +7,7 @@
  * A chunk that ends before `mint` or before a `seek` target is skipped
  * without being decoded.
  */
-import { ValueType, type SampleIterator } from '../../storage/interface.js';
+import { ValueType, type SampleBatch, type SampleIterator } from '../../storage/interface.js';
 import { SampleBuffers } from './samples.js';
 
 /** What the iterator needs to know of a chunk before decoding it. */
@@ -76,6 +76,34 @@ export class ChunkSeqIterator<C extends ChunkBounds> implements SampleIterator {
     return this.next();
   }
 
+  /** The rest of the current chunk, or the next chunk, up to maxt. */
+  nextBatch(out: SampleBatch): boolean {
+    if (this.#done) return false;
+    while (this.#i >= this.#n) {
+      if (!this.#load(this.#mint)) {
+        this.#finish();
+        return false;
+      }
+    }
+    const i = this.#i;
+    const n = this.#n;
+    const ts = this.#ts;
+    const end = ts[n - 1] <= this.#maxt ? n : lowerBound(ts, i, n, this.#maxt, true);
+    if (end === i) {
+      this.#finish();
+      return false;
+    }
+    out.ts = ts;
+    out.vs = this.#vs;
+    out.start = i;
+    out.end = end;
+    this.#i = end;
+    this.t = ts[end - 1];
+    this.v = this.#vs[end - 1];
+    this.#current = true;
+    return true;
+  }
+
   err(): Error | undefined {
     return this.#err;
   }
@@ -111,11 +139,11 @@ export class ChunkSeqIterator<C extends ChunkBounds> implements SampleIterator {
   }
 }
 
-/** First index in ts[lo..hi) with ts[i] >= t (hi when none). */
-function lowerBound(ts: Float64Array, lo: number, hi: number, t: number): number {
+/** First index in ts[lo..hi) with ts[i] >= t, or with `after`, ts[i] > t (hi when none). */
+function lowerBound(ts: Float64Array, lo: number, hi: number, t: number, after = false): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
+    if (ts[mid] < t || (after && ts[mid] === t)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
