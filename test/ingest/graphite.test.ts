@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAll, tempDir, type Running } from '../server/harness.js';
+import { createServer } from 'node:net';
+import { killAll, run, tempDir, type Running } from '../server/harness.js';
 import { eventually, exportSeries, metricValue, sendTcp, sendUdp, startWithListeners } from './net.js';
 
 const servers: Running[] = [];
@@ -45,6 +46,19 @@ describe('Graphite plaintext', () => {
     expect(rows[2]).toMatchObject({ values: [12.5], timestamps: [t * 1000] });
     expect(Math.abs(rows[1].timestamps[0] - Date.now())).toBeLessThan(600_000);
     expect(await metricValue(l.server.base, 'vigil_ingest_parse_errors_total', { protocol: 'graphite' })).toBe(1);
+  });
+
+  it('an address set explicitly that cannot be bound is a startup error', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = await run(['--web.listen-address=127.0.0.1:0', `--storage.tsdb.path=${tempDir()}`, `--graphite.listen-address=127.0.0.1:${port}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port} for graphite`);
+    } finally {
+      taken.close();
+    }
   });
 
   it("receives real host metrics from Debian's collectd (write_graphite)", async () => {
