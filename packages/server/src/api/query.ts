@@ -21,7 +21,7 @@ import { prettyExpr, type Expr } from '../promql/parser/index.js';
 import type { Queryable } from '../storage/interface.js';
 import { ApiError, badData } from './errors.js';
 import { translateAst } from './query_ast.js';
-import { queryDataJson } from './query_json.js';
+import { JsonSink, writeQueryData } from './query_json.js';
 import { durationParam, lookbackDeltaParam, rangeParams, timeParam } from './query_params.js';
 import { Params } from './params.js';
 import type { RequestContext, Router } from './router.js';
@@ -140,7 +140,15 @@ function sendResult(res: ServerResponse, result: Result, limit: number): void {
     result = { ...result, series: result.series.slice(0, limit) };
     warnings.push(TRUNCATED);
   }
-  sendData(res, queryDataJson(result), warnings, infos);
+  const out = new JsonSink();
+  out.ascii('{"status":"success","data":');
+  writeQueryData(out, result);
+  if (warnings.length > 0) out.text(`,"warnings":${JSON.stringify(warnings)}`);
+  if (infos.length > 0) out.text(`,"infos":${JSON.stringify(infos)}`);
+  out.byte(125);
+  const body = out.bytes();
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.end(body);
 }
 
 /** The success envelope around already-encoded `data`. */

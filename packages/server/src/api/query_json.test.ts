@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../promql/parser/index.js';
 import { translateAst } from './query_ast.js';
-import { formatGoFloat, formatGoFloatF, formatTimestamp } from './query_json.js';
+import { Labels } from '../model/labels.js';
+import { formatGoFloat, formatGoFloatF, formatTimestamp, queryDataJson } from './query_json.js';
 import { parseDurationParam } from './query_params.js';
 
 // Expected strings are what Prometheus 2.42 wrote for the same values.
@@ -40,6 +41,42 @@ describe('value encoding', () => {
     [1735689600050, '1735689600.050'],
     [0, '0'],
   ])('timestamp %d ms', (ms, want) => expect(formatTimestamp(ms)).toBe(want));
+});
+
+describe('result encoding', () => {
+  const base = { warnings: [], infos: [] };
+
+  it('writes a matrix with every timestamp and value form, label values in UTF-8', () => {
+    const labels = Labels.fromObject({ __name__: 'up', '1': 'x', job: 'ünï "q"' });
+    const timestamps = Float64Array.of(-1500, 0, 999, 1735689600000, 1735689600001, 1735689600050, 17356896001234);
+    const values = Float64Array.of(1, -0, NaN, Infinity, 1e-7, 0.30000000000000004, 1e21);
+    const text = queryDataJson({ ...base, resultType: 'matrix', series: [{ labels, timestamps, values }, { labels: Labels.EMPTY, timestamps: new Float64Array(0), values: new Float64Array(0) }] });
+    expect(text).toBe(
+      '{"resultType":"matrix","result":[{"metric":{"1":"x","__name__":"up","job":"ünï \\"q\\""},"values":[' +
+        '[-1.500,"1"],[0,"-0"],[0.999,"NaN"],[1735689600,"+Inf"],[1735689600.001,"1e-07"],[1735689600.050,"0.30000000000000004"],[17356896001.234,"1e+21"]' +
+        ']},{"metric":{},"values":[]}]}',
+    );
+    expect(JSON.parse(text).result[0].metric.job).toBe('ünï "q"');
+  });
+
+  it('writes vectors, scalars, strings and empty results', () => {
+    const one = { labels: Labels.fromObject({ a: 'b' }), timestamps: Float64Array.of(1500), values: Float64Array.of(2.5) };
+    expect(queryDataJson({ ...base, resultType: 'vector', series: [one, one] })).toBe(
+      '{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1.500,"2.5"]},{"metric":{"a":"b"},"value":[1.500,"2.5"]}]}',
+    );
+    expect(queryDataJson({ ...base, resultType: 'vector', series: [] })).toBe('{"resultType":"vector","result":[]}');
+    expect(queryDataJson({ ...base, resultType: 'scalar', series: [], scalar: { t: 1500, v: 1e-7 } })).toBe('{"resultType":"scalar","result":[1.5,"0.0000001"]}');
+    expect(queryDataJson({ ...base, resultType: 'string', series: [], string: { t: 1000, v: 'ä"' } })).toBe('{"resultType":"string","result":[1,"ä\\""]}');
+  });
+
+  it('grows its buffer for large results', () => {
+    const n = 50_000;
+    const timestamps = new Float64Array(n).map((_, i) => 1735689600000 + i * 15_000);
+    const values = new Float64Array(n).map((_, i) => i / 7);
+    const parsed = JSON.parse(queryDataJson({ ...base, resultType: 'matrix', series: [{ labels: Labels.fromObject({ a: 'b' }), timestamps, values }] }));
+    expect(parsed.result[0].values.length).toBe(n);
+    expect(parsed.result[0].values[n - 1]).toEqual([(1735689600000 + (n - 1) * 15_000) / 1000, String((n - 1) / 7)]);
+  });
 });
 
 describe('duration parameters', () => {

@@ -82,34 +82,140 @@ function scalarPoint(t: number, v: number): string {
   return `[${String(t / 1000)},"${formatGoFloatF(v)}"]`;
 }
 
-function point(t: number, v: number): string {
-  return `[${formatTimestamp(t)},"${formatGoFloat(v)}"]`;
+/**
+ * A growable byte buffer the encoder writes into: a matrix of 100,000s of
+ * points is written byte by byte, not as one small string per point
+ * joined into a large one (which costs several times the formatting).
+ */
+export class JsonSink {
+  buf: Buffer = Buffer.allocUnsafe(1 << 16);
+  len = 0;
+
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const next = Buffer.allocUnsafe(cap);
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+
+  /** Text known to be ASCII (numbers, keywords, the fixed keys). */
+  ascii(s: string): void {
+    this.ensure(s.length);
+    const buf = this.buf;
+    let p = this.len;
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+    this.len = p;
+  }
+
+  /** Any text, UTF-8 encoded. */
+  text(s: string): void {
+    this.ensure(3 * s.length);
+    this.len += this.buf.write(s, this.len, 'utf8');
+  }
+
+  /** A timestamp as formatTimestamp writes it, without building the string for integer ms. */
+  timestamp(ms: number): void {
+    if (!Number.isSafeInteger(ms)) {
+      this.ascii(formatTimestamp(ms));
+      return;
+    }
+    this.ensure(24);
+    const buf = this.buf;
+    let t = ms;
+    if (t < 0) {
+      buf[this.len++] = 45; // '-'
+      t = -t;
+    }
+    const frac = t % 1000;
+    const sec = (t - frac) / 1000;
+    let digits = 1;
+    for (let x = sec; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = this.len + digits;
+    this.len = p;
+    let x = sec;
+    do {
+      const d = x % 10;
+      buf[--p] = 48 + d;
+      x = (x - d) / 10;
+    } while (x > 0);
+    if (frac !== 0) {
+      const q = this.len;
+      buf[q] = 46; // '.'
+      buf[q + 1] = 48 + Math.floor(frac / 100);
+      buf[q + 2] = 48 + (Math.floor(frac / 10) % 10);
+      buf[q + 3] = 48 + (frac % 10);
+      this.len = q + 4;
+    }
+  }
+
+  /** `[<timestamp>,"<value>"]` of a vector or matrix point. */
+  point(t: number, v: number): void {
+    this.byte(91); // '['
+    this.timestamp(t);
+    this.ensure(2);
+    this.buf[this.len++] = 44; // ','
+    this.buf[this.len++] = 34; // '"'
+    this.ascii(formatGoFloat(v));
+    this.ensure(2);
+    this.buf[this.len++] = 34;
+    this.buf[this.len++] = 93; // ']'
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+/** Writes the `result` member for a query's result. */
+export function writeResult(out: JsonSink, r: Result): void {
+  switch (r.resultType) {
+    case 'scalar':
+      out.ascii(r.scalar === undefined ? 'null' : scalarPoint(r.scalar.t, r.scalar.v));
+      return;
+    case 'string':
+      out.text(r.string === undefined ? 'null' : `[${String(r.string.t / 1000)},${JSON.stringify(r.string.v)}]`);
+      return;
+    case 'vector':
+    case 'matrix': {
+      const matrix = r.resultType === 'matrix';
+      out.byte(91);
+      for (let k = 0; k < r.series.length; k++) {
+        const s = r.series[k];
+        out.ascii(k > 0 ? ',{"metric":' : '{"metric":');
+        out.text(labelsJson(s.labels));
+        if (matrix) {
+          out.ascii(',"values":[');
+          const ts = s.timestamps;
+          const vs = s.values;
+          for (let i = 0; i < ts.length; i++) {
+            if (i > 0) out.byte(44);
+            out.point(ts[i], vs[i]);
+          }
+          out.ascii(']}');
+        } else {
+          out.ascii(',"value":');
+          out.point(s.timestamps[0], s.values[0]);
+          out.byte(125); // '}'
+        }
+      }
+      out.byte(93);
+      return;
+    }
+  }
 }
 
 /** The `result` member for a query's result. */
 export function resultJson(r: Result): string {
-  switch (r.resultType) {
-    case 'scalar':
-      return r.scalar === undefined ? 'null' : scalarPoint(r.scalar.t, r.scalar.v);
-    case 'string':
-      return r.string === undefined ? 'null' : `[${String(r.string.t / 1000)},${JSON.stringify(r.string.v)}]`;
-    case 'vector': {
-      const parts: string[] = [];
-      for (const s of r.series) {
-        parts.push(`{"metric":${labelsJson(s.labels)},"value":${point(s.timestamps[0], s.values[0])}}`);
-      }
-      return `[${parts.join(',')}]`;
-    }
-    case 'matrix': {
-      const parts: string[] = [];
-      for (const s of r.series) {
-        let values = '';
-        for (let i = 0; i < s.timestamps.length; i++) values += (i > 0 ? ',' : '') + point(s.timestamps[i], s.values[i]);
-        parts.push(`{"metric":${labelsJson(s.labels)},"values":[${values}]}`);
-      }
-      return `[${parts.join(',')}]`;
-    }
-  }
+  const out = new JsonSink();
+  writeResult(out, r);
+  return out.bytes().toString('utf8');
 }
 
 /** `stats` as Prometheus renders `stats.NewQueryStats` (timings in seconds). */
@@ -128,9 +234,17 @@ export function statsJson(s: QueryStats): string {
   });
 }
 
-/** The `data` member of a query response: `{"resultType":…,"result":…[,"stats":…]}`. */
+/** Writes the `data` member of a query response: `{"resultType":…,"result":…[,"stats":…]}`. */
+export function writeQueryData(out: JsonSink, r: Result): void {
+  out.ascii(`{"resultType":"${r.resultType}","result":`);
+  writeResult(out, r);
+  if (r.stats !== undefined) out.ascii(`,"stats":${statsJson(r.stats)}`);
+  out.byte(125);
+}
+
+/** The `data` member of a query response, as a string. */
 export function queryDataJson(r: Result): string {
-  let out = `{"resultType":"${r.resultType}","result":${resultJson(r)}`;
-  if (r.stats !== undefined) out += `,"stats":${statsJson(r.stats)}`;
-  return out + '}';
+  const out = new JsonSink();
+  writeQueryData(out, r);
+  return out.bytes().toString('utf8');
 }

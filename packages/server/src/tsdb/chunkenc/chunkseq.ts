@@ -1,9 +1,10 @@
 /**
  * Iterates one series' chunks — in time order, not overlapping — within
  * [mint, maxt]. Each chunk is decoded whole, when first reached, into one
- * pair of columns that the iterator reuses for every chunk: a query reading
- * thousands of series allocates one buffer per series, not one per chunk,
- * and pays one virtual call per sample instead of one per iterator layer.
+ * pair of columns that the iterator reuses for every chunk, and hands on to
+ * the next iterator when it reaches the end: a query reading thousands of
+ * series one after another allocates a few buffers, not one per chunk, and
+ * pays one virtual call per sample instead of one per iterator layer.
  * A chunk that ends before `mint` or before a `seek` target is skipped
  * without being decoded.
  */
@@ -25,9 +26,9 @@ export class ChunkSeqIterator<C extends ChunkBounds> implements SampleIterator {
   readonly #decode: ChunkDecoder<C>;
   readonly #mint: number;
   readonly #maxt: number;
-  readonly #buf: SampleBuffers;
-  #ts: Float64Array;
-  #vs: Float64Array;
+  #buf: SampleBuffers | undefined;
+  #ts: Float64Array = EMPTY;
+  #vs: Float64Array = EMPTY;
   /** Next chunk to decode. */
   #nextChunk = 0;
   /** Index of the next sample in the decoded chunk, and its sample count. */
@@ -38,14 +39,11 @@ export class ChunkSeqIterator<C extends ChunkBounds> implements SampleIterator {
   #done = false;
   #err: Error | undefined = undefined;
 
-  constructor(chunks: readonly C[], decode: ChunkDecoder<C>, mint: number, maxt: number, capacity = 128) {
+  constructor(chunks: readonly C[], decode: ChunkDecoder<C>, mint: number, maxt: number) {
     this.#chunks = chunks;
     this.#decode = decode;
     this.#mint = mint;
     this.#maxt = maxt;
-    this.#buf = new SampleBuffers(capacity);
-    this.#ts = this.#buf.ts;
-    this.#vs = this.#buf.vs;
   }
 
   next(): ValueType {
@@ -118,15 +116,16 @@ export class ChunkSeqIterator<C extends ChunkBounds> implements SampleIterator {
       return false;
     }
     this.#nextChunk = k + 1;
+    const buf = (this.#buf ??= POOL.pop() ?? new SampleBuffers(128));
     let n: number;
     try {
-      n = this.#decode(chunks[k], this.#buf);
+      n = this.#decode(chunks[k], buf);
     } catch (e) {
       this.#err = e instanceof Error ? e : new Error(String(e));
       return false;
     }
-    this.#ts = this.#buf.ts;
-    this.#vs = this.#buf.vs;
+    this.#ts = buf.ts;
+    this.#vs = buf.vs;
     this.#n = n;
     this.#i = n > 0 && this.#ts[0] < t ? lowerBound(this.#ts, 0, n, t) : 0;
     return true;
@@ -135,9 +134,23 @@ export class ChunkSeqIterator<C extends ChunkBounds> implements SampleIterator {
   #finish(): ValueType {
     this.#done = true;
     this.#current = false;
+    // Nothing reads the buffer after the end: the next iterator may decode into it.
+    if (this.#buf !== undefined && POOL.length < POOL_SIZE) POOL.push(this.#buf);
+    this.#buf = undefined;
+    this.#ts = this.#vs = EMPTY;
+    this.#n = this.#i = 0;
     return ValueType.None;
   }
 }
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * Buffers of finished iterators, for the next ones: a query reads series
+ * one after another, so a few buffers serve thousands of series.
+ */
+const POOL: SampleBuffers[] = [];
+const POOL_SIZE = 8;
 
 /** First index in ts[lo..hi) with ts[i] >= t, or with `after`, ts[i] > t (hi when none). */
 function lowerBound(ts: Float64Array, lo: number, hi: number, t: number, after = false): number {
