@@ -41,6 +41,45 @@ describe('Engine', () => {
     expect(m.series[0].values).toBeInstanceOf(Float64Array);
   });
 
+  it('folds a range function streamed into an aggregation like the materialised one, duplicates included', async () => {
+    const db = new MemoryStorage();
+    const app = db.appender();
+    // a_total and b_total share their labels once rate() drops the name: b only in [0, 5m), a only in [10m, 15m).
+    const add = (name: string, instance: string, from: number, to: number, per: number) => {
+      const ls = Labels.fromObject({ __name__: name, instance, job: 'j' });
+      let ref = 0;
+      for (let t = from; t < to; t += 15_000) ref = app.append(ref, ls, t, (t / 1000) * per);
+    };
+    add('a_total', 'x', 600_000, 900_000, 1);
+    add('b_total', 'x', 0, 300_000, 2);
+    add('c_total', 'y', 0, 900_000, 3);
+    add('c_total', 'z', 0, 900_000, 0.1);
+    add('d_total', 'y', 0, 900_000, 5);
+    await app.commit();
+    const e = new Engine();
+    const streamed = await e.rangeQuery(db, 'sum by (job) (rate({__name__=~"a_total|b_total|c_total"}[1m]))', 60_000, 840_000, 60_000);
+    // The same fold over a materialised input: `+ 0` keeps rate() from being streamed.
+    const plain = await e.rangeQuery(db, 'sum by (job) (rate({__name__=~"a_total|b_total|c_total"}[1m]) + 0)', 60_000, 840_000, 60_000);
+    expect(streamed.series.map((x) => [x.labels.toString(), [...x.timestamps], [...x.values]])).toEqual(
+      plain.series.map((x) => [x.labels.toString(), [...x.timestamps], [...x.values]]),
+    );
+    expect(streamed.series[0].values[0]).toBeCloseTo(2 + 3 + 0.1, 9);
+    expect(streamed.series[0].values.at(-1)).toBeCloseTo(1 + 3 + 0.1, 9);
+    for (const op of ['avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar']) {
+      const a = await e.rangeQuery(db, `${op}(rate(c_total[1m]))`, 60_000, 840_000, 60_000);
+      const b = await e.rangeQuery(db, `${op}(rate(c_total[1m]) + 0)`, 60_000, 840_000, 60_000);
+      expect([op, a.series.map((x) => [...x.values])]).toEqual([op, b.series.map((x) => [...x.values])]);
+    }
+    // c_total and d_total collide at the same steps: refused, as Prometheus does, in range and instant queries.
+    for (const p of [
+      e.rangeQuery(db, 'sum(rate({__name__=~"c_total|d_total"}[1m]))', 60_000, 840_000, 60_000),
+      e.instantQuery(db, 'sum(rate({__name__=~"c_total|d_total"}[1m]))', 120_000),
+      e.instantQuery(db, 'sum(rate({__name__=~"a_total|b_total"}[10m]))', 660_000),
+    ]) {
+      expect((await errorOf(p)).message).toMatch(/vector cannot contain metrics with the same labelset/);
+    }
+  });
+
   it('reports parse errors with position and bad_data type', async () => {
     const db = await storage(1, 1);
     const err = await errorOf(new Engine().instantQuery(db, 'sum(', 0));
