@@ -69,6 +69,23 @@ describe('result encoding', () => {
     expect(queryDataJson({ ...base, resultType: 'string', series: [], string: { t: 1000, v: 'ä"' } })).toBe('{"resultType":"string","result":[1,"ä\\""]}');
   });
 
+  it('writes every value exactly as formatGoFloat does, short decimals included', () => {
+    const values: number[] = [0.07, 0.5, 12345.67, -0.001, 0.0001, 0.00001, 1e-7, 999999999999999, 1e15, -1e15 + 1, 123.4500, 4096, -7, 0.1 + 0.2, 1 / 3];
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 20_000; i++) {
+      const decimals = Math.floor(rand() * 7);
+      const scale = 10 ** Math.floor(rand() * 16);
+      const v = Math.round((rand() - 0.3) * scale * 10 ** decimals) / 10 ** decimals;
+      values.push(v, v * 1.0000001, rand() * scale);
+    }
+    const vs = Float64Array.from(values);
+    const timestamps = new Float64Array(vs.length).fill(1000);
+    const text = queryDataJson({ ...base, resultType: 'matrix', series: [{ labels: Labels.EMPTY, timestamps, values: vs }] });
+    const got = (JSON.parse(text).result[0].values as [number, string][]).map((p) => p[1]);
+    expect(got).toEqual(Array.from(vs, formatGoFloat));
+  });
+
   it('grows its buffer for large results', () => {
     const n = 50_000;
     const timestamps = new Float64Array(n).map((_, i) => 1735689600000 + i * 15_000);

@@ -82,6 +82,8 @@ function scalarPoint(t: number, v: number): string {
   return `[${String(t / 1000)},"${formatGoFloatF(v)}"]`;
 }
 
+const POW10 = [1, 10, 100, 1000, 10000];
+
 /**
  * A growable byte buffer the encoder writes into: a matrix of 100,000s of
  * points is written byte by byte, not as one small string per point
@@ -127,45 +129,100 @@ export class JsonSink {
       return;
     }
     this.ensure(24);
-    const buf = this.buf;
     let t = ms;
     if (t < 0) {
-      buf[this.len++] = 45; // '-'
+      this.buf[this.len++] = 45; // '-'
       t = -t;
     }
     const frac = t % 1000;
-    const sec = (t - frac) / 1000;
-    let digits = 1;
-    for (let x = sec; x >= 10; x = Math.floor(x / 10)) digits++;
-    let p = this.len + digits;
-    this.len = p;
-    let x = sec;
-    do {
-      const d = x % 10;
-      buf[--p] = 48 + d;
-      x = (x - d) / 10;
-    } while (x > 0);
-    if (frac !== 0) {
-      const q = this.len;
-      buf[q] = 46; // '.'
-      buf[q + 1] = 48 + Math.floor(frac / 100);
-      buf[q + 2] = 48 + (Math.floor(frac / 10) % 10);
-      buf[q + 3] = 48 + (frac % 10);
-      this.len = q + 4;
+    this.#uint((t - frac) / 1000);
+    if (frac !== 0) this.#fraction(frac, 3);
+  }
+
+  /**
+   * The digits of a safe non-negative integer. Arithmetic stays on 31-bit
+   * integers (larger ones are split at 10^9): `%` on a double larger than
+   * that is a call to fmod in V8, several times slower.
+   */
+  #uint(x: number): void {
+    if (x >= 0x40000000) {
+      const hi = Math.floor(x / 1e9);
+      this.#uint(hi);
+      this.#padded(x - hi * 1e9, 9);
+      return;
     }
+    let digits = 1;
+    for (let y = x; y >= 10; y = (y / 10) | 0) digits++;
+    this.#padded(x, digits);
+  }
+
+  /** The `width` low digits of a 31-bit integer, zero-padded. */
+  #padded(x: number, width: number): void {
+    const buf = this.buf;
+    let p = this.len + width;
+    this.len = p;
+    let y = x | 0;
+    while (p > this.len - width) {
+      const q = (y / 10) | 0;
+      buf[--p] = 48 + y - q * 10;
+      y = q;
+    }
+  }
+
+  /** `.` and the `width` digits of `frac`. */
+  #fraction(frac: number, width: number): void {
+    this.buf[this.len++] = 46; // '.'
+    this.#padded(frac, width);
   }
 
   /** `[<timestamp>,"<value>"]` of a vector or matrix point. */
   point(t: number, v: number): void {
-    this.byte(91); // '['
+    this.ensure(64);
+    this.buf[this.len++] = 91; // '['
     this.timestamp(t);
-    this.ensure(2);
     this.buf[this.len++] = 44; // ','
     this.buf[this.len++] = 34; // '"'
-    this.ascii(formatGoFloat(v));
+    if (!this.#shortDecimal(v)) this.ascii(formatGoFloat(v));
     this.ensure(2);
     this.buf[this.len++] = 34;
     this.buf[this.len++] = 93; // ']'
+  }
+
+  /**
+   * Writes `v` when it is a decimal of at most 15 significant digits with at
+   * most 4 after the point (exporter values mostly are) and returns true;
+   * else writes nothing. Such a decimal is the only one of 15 digits or
+   * fewer that rounds to `v`, so it is exactly the shortest round-trip form
+   * `String(v)` would give — without formatting through a string.
+   */
+  #shortDecimal(v: number): boolean {
+    if (!(v !== 0 && v < 1e15 && v > -1e15)) return false;
+    let k = 0;
+    let m = v;
+    while (m !== Math.floor(m)) {
+      if (++k > 4) return false;
+      m = Math.round(v * POW10[k]);
+      if (m / POW10[k] !== v) m = 0.5;
+    }
+    if (m >= 1e15 || m <= -1e15) return false;
+    this.ensure(24);
+    if (m < 0) {
+      this.buf[this.len++] = 45; // '-'
+      m = -m;
+    }
+    // Trailing zeros of the fraction are not written.
+    while (k > 0 && m % 10 === 0) {
+      m /= 10;
+      k--;
+    }
+    if (k === 0) {
+      this.#uint(m);
+      return true;
+    }
+    const whole = Math.floor(m / POW10[k]);
+    this.#uint(whole);
+    this.#fraction(m - whole * POW10[k], k);
+    return true;
   }
 
   bytes(): Buffer {
