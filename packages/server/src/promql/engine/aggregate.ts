@@ -241,12 +241,14 @@ function aggregateK(ev: Evaluator, e: AggregateExpr, input: StepSeries[], series
   // Output series are the input series themselves (same labels), present only where selected.
   const outs: (StepSeries | undefined)[] = new Array(input.length);
   const order: number[] = [];
-  const heaps: (GoHeap | undefined)[] = new Array(groups);
   const less = op === 'bottomk' ? bottomLess : topLess;
+  // One heap per group for the whole query, emptied at each step; `active` marks the groups with a series at this step.
+  const heaps: GoHeap[] = Array.from({ length: groups }, () => new GoHeap(less));
+  const active = new Uint8Array(groups);
   const offsets = op === 'limit_ratio' ? input.map((s) => ratioOffset(s.labels)) : [];
   for (let i = 0; i < steps; i++) {
     const p = param[i];
-    heaps.fill(undefined);
+    active.fill(0);
     let k = 0;
     let r = 0;
     if (op === 'limit_ratio') {
@@ -260,41 +262,36 @@ function aggregateK(ev: Evaluator, e: AggregateExpr, input: StepSeries[], series
       const s = input[si];
       if (!s.ok[i]) continue;
       const g = seriesGroup[si];
-      let h = heaps[g];
-      const item = { si, v: s.vs[i] };
-      if (!h) {
-        h = new GoHeap(less);
-        heaps[g] = h;
-        if (op === 'limit_ratio') {
-          if (addRatioSample(r, offsets[si])) h.push(item);
-        } else h.push(item);
+      const h = heaps[g];
+      const v = s.vs[i];
+      if (!active[g]) {
+        active[g] = 1;
+        h.items.length = 0;
+        if (op !== 'limit_ratio' || addRatioSample(r, offsets[si])) h.push({ si, v });
         continue;
       }
       switch (op) {
         case 'topk':
         case 'bottomk': {
           const top = h.items[0];
-          if (h.items.length < k) h.push(item);
-          else if (
-            (op === 'topk' ? top.v < item.v : top.v > item.v) ||
-            (Number.isNaN(top.v) && !Number.isNaN(item.v))
-          ) {
-            h.items[0] = item;
+          if (h.items.length < k) h.push({ si, v });
+          else if ((op === 'topk' ? top.v < v : top.v > v) || (Number.isNaN(top.v) && !Number.isNaN(v))) {
+            h.items[0] = { si, v };
             if (k > 1) h.fix(0);
           }
           break;
         }
         case 'limitk':
-          if (h.items.length < k) h.push(item);
+          if (h.items.length < k) h.push({ si, v });
           break;
         case 'limit_ratio':
-          if (addRatioSample(r, offsets[si])) h.push(item);
+          if (addRatioSample(r, offsets[si])) h.push({ si, v });
           break;
       }
     }
     for (let g = 0; g < groups; g++) {
+      if (!active[g]) continue;
       const h = heaps[g];
-      if (!h) continue;
       if ((op === 'topk' || op === 'bottomk') && h.items.length > 1) sortReverse(h.items, less);
       for (const it of h.items) {
         let o = outs[it.si];
