@@ -240,4 +240,36 @@ describe('decodeXorChunk', () => {
     expect(Array.from(buf.vs.subarray(0, 1000), bitsOf)).toEqual(Array.from(vs, bitsOf));
     expect(decodeXorChunk(new XorChunk().bytes(), buf)).toBe(0);
   });
+
+  it('decodes what the iterator reads, for every timestamp delta-of-delta bucket', () => {
+    const rng = new Rng(9);
+    const ts: number[] = [];
+    let t = -1_000_000;
+    for (let i = 0; i < 2000; i++) {
+      // Gaps from regular to 2^40 ms, so every dod width is written.
+      t += [15_000, 15_000 + rng.int(3), 1 + rng.int(1 << 13), rng.int(1 << 16), rng.int(1 << 19), rng.int(2 ** 40)][rng.int(6)] + 1;
+      ts.push(t);
+    }
+    const vs = Float64Array.from(ts, (_, i) => (i % 7 === 0 ? SPECIAL[rng.int(SPECIAL.length)] : i % 3 === 0 ? i : rng.next() * 10 ** rng.int(12)));
+    const c = build(ts, vs);
+    const buf = new SampleBuffers(1);
+    expect(decodeXorChunk(c.bytes(), buf)).toBe(ts.length);
+    const it = new XorIterator().reset(c.bytes());
+    const its: number[] = [];
+    const ivs: string[] = [];
+    while (it.next() !== ValueType.None) {
+      its.push(it.t);
+      ivs.push(bitsOf(it.v));
+    }
+    expect(Array.from(buf.ts.subarray(0, ts.length))).toEqual(its);
+    expect(Array.from(buf.vs.subarray(0, ts.length), bitsOf)).toEqual(ivs);
+    expect(its).toEqual(ts);
+  });
+
+  it('throws on a truncated or headerless chunk', () => {
+    const c = build([1, 2, 3, 4, 5], Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5));
+    const buf = new SampleBuffers(1);
+    expect(() => decodeXorChunk(c.bytes().subarray(0, c.bytes().length - 4), buf)).toThrow(/cannot read XOR chunk: truncated/);
+    expect(() => decodeXorChunk(Uint8Array.of(0), buf)).toThrow(/cannot read XOR chunk: shorter than its header/);
+  });
 });

@@ -405,20 +405,35 @@ export class XorIterator implements SampleIterator {
  * sample count. Throws on a corrupt chunk.
  */
 export function decodeXorChunk(bytes: Uint8Array, out: SampleBuffers): number {
-  const it = SCRATCH_ITERATOR.reset(bytes);
-  const n = it.numSamples;
+  // The iterator's steps in one loop, values written as words: no
+  // per-sample call, no round trip of the value through a double.
+  if (bytes.length < HEADER) throw new Error('cannot read XOR chunk: shorter than its header');
+  const n = (bytes[0] << 8) | bytes[1];
   out.ensure(n);
+  if (n === 0) return 0;
+  const r = SCRATCH_READER;
+  const dec = SCRATCH_DECODER;
+  r.reset(bytes, HEADER);
   const ts = out.ts;
-  const vs = out.vs;
-  let i = 0;
-  while (it.next() === FLOAT) {
-    ts[i] = it.t;
-    vs[i] = it.v;
-    i++;
+  const words = out.vsWords;
+  let t = unzigzag(readUvarintBits(r));
+  dec.first(r);
+  ts[0] = t;
+  words[0] = dec.lo;
+  words[1] = dec.hi;
+  let delta = 0;
+  for (let i = 1; i < n; i++) {
+    delta = i === 1 ? unzigzag(readUvarintBits(r)) : delta + readDod(r);
+    t += delta;
+    if (!dec.next(r)) throw new Error('cannot read XOR chunk: corrupt value window');
+    ts[i] = t;
+    words[2 * i] = dec.lo;
+    words[2 * i + 1] = dec.hi;
   }
-  const err = it.err();
-  if (err) throw err;
-  return i;
+  if (r.pos > r.endBits) throw new Error('cannot read XOR chunk: truncated bit stream');
+  return n;
 }
 
-const SCRATCH_ITERATOR = new XorIterator();
+const SCRATCH_READER = new BitReader();
+const SCRATCH_DECODER = new XorValueDecoder();
+
