@@ -641,6 +641,7 @@ export class Evaluator {
     const maxSamples = ctx.settings.maxSamples;
     const base = ctx.currentSamples;
     const scratch = reuse ? newStepSeries(Labels.EMPTY, steps) : undefined;
+    const stepsFn = extra.length === 0 && !found ? impl.steps : undefined;
     await this.forEachSeriesWindows(arg, (src, los, his) => {
       let r: StepSeries | undefined;
       w.ts = src.ts;
@@ -650,38 +651,41 @@ export class Evaluator {
       if (prepare && !found) prepare(w);
       let present = 0;
       let held = 0;
-      for (let i = 0; i < steps; i++) {
-        const lo = los[i];
-        const hi = his[i];
-        if (hi <= lo) continue;
-        const inWindow = hi - lo;
-        if (base + inWindow > maxSamples) ctx.addSamples(inWindow);
-        held += inWindow;
-        if (found) {
-          found[i] = 1;
-          continue;
+      if (stepsFn) {
+        for (let i = 0; i < steps; i++) {
+          const inWindow = his[i] - los[i];
+          if (inWindow <= 0) continue;
+          if (base + inWindow > maxSamples) ctx.addSamples(inWindow);
+          held += inWindow;
         }
-        w.lo = lo;
-        w.hi = hi;
-        w.rangeEnd = ends[i];
-        w.rangeStart = ends[i] - range;
-        w.evalT = this.start + i * this.interval;
-        for (let a = 0; a < extra.length; a++) w.args[a] = extra[a][i];
-        const v = fn(w);
-        if (v === undefined) continue;
-        if (r === undefined) {
-          if (scratch) {
-            r = scratch;
-            r.ok.fill(0);
-            r.labels = src.labels;
-            r.dropName = src.dropName;
-          } else {
-            r = newStepSeries(src.labels, steps, src.dropName);
+        r = outputSeries(scratch, src, steps);
+        present = stepsFn(w, los, his, ends, range, r.vs, r.ok);
+        if (present === 0) r = undefined;
+      } else {
+        for (let i = 0; i < steps; i++) {
+          const lo = los[i];
+          const hi = his[i];
+          if (hi <= lo) continue;
+          const inWindow = hi - lo;
+          if (base + inWindow > maxSamples) ctx.addSamples(inWindow);
+          held += inWindow;
+          if (found) {
+            found[i] = 1;
+            continue;
           }
+          w.lo = lo;
+          w.hi = hi;
+          w.rangeEnd = ends[i];
+          w.rangeStart = ends[i] - range;
+          w.evalT = this.start + i * this.interval;
+          for (let a = 0; a < extra.length; a++) w.args[a] = extra[a][i];
+          const v = fn(w);
+          if (v === undefined) continue;
+          r ??= outputSeries(scratch, src, steps);
+          r.vs[i] = v;
+          r.ok[i] = 1;
+          present++;
         }
-        r.vs[i] = v;
-        r.ok[i] = 1;
-        present++;
       }
       ctx.totalSamples += held;
       if (r) {
@@ -694,6 +698,15 @@ export class Evaluator {
       }
     });
   }
+}
+
+/** The series a range function writes a source series' output into: the reused `scratch`, emptied, or a new one. */
+function outputSeries(scratch: StepSeries | undefined, src: RangeSeries, steps: number): StepSeries {
+  if (!scratch) return newStepSeries(src.labels, steps, src.dropName);
+  scratch.ok.fill(0);
+  scratch.labels = src.labels;
+  scratch.dropName = src.dropName;
+  return scratch;
 }
 
 /** Thrown inside streamVector's sink to stop streaming at a duplicate label set. */

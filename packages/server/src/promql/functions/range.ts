@@ -5,7 +5,7 @@
  * allocates per sample except the quantile family, which sorts.
  */
 import { implement } from './catalogue.js';
-import type { RangeFn, RangeImpl, RangePrepareFn, RangeWindow } from './types.js';
+import type { RangeFn, RangeImpl, RangePrepareFn, RangeStepsFn, RangeWindow } from './types.js';
 import { invalidQuantile } from '../engine/annotations.js';
 import { execError } from '../engine/errors.js';
 
@@ -42,9 +42,13 @@ function countResets(w: RangeWindow): void {
 
 /** Prometheus's extrapolatedRate for floats: `rate`, `increase`, `delta`. */
 function extrapolated(w: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
-  const { ts, vs, lo, hi } = w;
+  if (w.hi - w.lo < 2) return undefined;
+  return extrapolatedAt(w.ts, w.vs, w.lo, w.hi, w.rangeStart, w.rangeEnd, isCounter, isRate);
+}
+
+/** extrapolated() over samples [lo, hi), at least two, of a window (rangeStart, rangeEnd]. */
+function extrapolatedAt(ts: Float64Array, vs: Float64Array, lo: number, hi: number, rangeStart: number, rangeEnd: number, isCounter: boolean, isRate: boolean): number {
   const n = hi - lo;
-  if (n < 2) return undefined;
   const firstT = ts[lo];
   const lastT = ts[hi - 1];
   let result = vs[hi - 1] - vs[lo];
@@ -56,8 +60,8 @@ function extrapolated(w: RangeWindow, isCounter: boolean, isRate: boolean): numb
       prev = cur;
     }
   }
-  let durationToStart = (firstT - w.rangeStart) / 1000;
-  let durationToEnd = (w.rangeEnd - lastT) / 1000;
+  let durationToStart = (firstT - rangeStart) / 1000;
+  let durationToEnd = (rangeEnd - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
   const avg = sampledInterval / (n - 1);
   const threshold = avg * 1.1;
@@ -69,8 +73,26 @@ function extrapolated(w: RangeWindow, isCounter: boolean, isRate: boolean): numb
   }
   if (durationToEnd >= threshold) durationToEnd = avg / 2;
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-  if (isRate) factor /= (w.rangeEnd - w.rangeStart) / 1000;
+  if (isRate) factor /= (rangeEnd - rangeStart) / 1000;
   return result * factor;
+}
+
+/** `rate`, `increase`, `delta` over every step of a series in one loop (see RangeStepsFn). */
+function extrapolatedSteps(isCounter: boolean, isRate: boolean): RangeStepsFn {
+  return (w, los, his, ends, range, out, ok) => {
+    const ts = w.ts;
+    const vs = w.vs;
+    let present = 0;
+    for (let i = 0; i < los.length; i++) {
+      const lo = los[i];
+      const hi = his[i];
+      if (hi - lo < 2) continue;
+      out[i] = extrapolatedAt(ts, vs, lo, hi, ends[i] - range, ends[i], isCounter, isRate);
+      ok[i] = 1;
+      present++;
+    }
+    return present;
+  };
 }
 
 /** `irate` / `idelta`: the last two samples. */
@@ -327,4 +349,11 @@ const prepares: Record<string, RangePrepareFn> = {
   increase: countResets,
 };
 
-for (const [name, fn] of Object.entries(fns)) implement(name, { kind: 'range', fn, prepare: prepares[name] } satisfies RangeImpl);
+/** Whole-series loops of the functions that have one. */
+const stepsFns: Record<string, RangeStepsFn> = {
+  rate: extrapolatedSteps(true, true),
+  increase: extrapolatedSteps(true, false),
+  delta: extrapolatedSteps(false, false),
+};
+
+for (const [name, fn] of Object.entries(fns)) implement(name, { kind: 'range', fn, prepare: prepares[name], steps: stepsFns[name] } satisfies RangeImpl);

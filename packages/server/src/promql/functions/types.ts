@@ -54,10 +54,20 @@ export type RangeFn = (w: RangeWindow) => number | undefined;
  * (e.g. where the counter resets are) is done here once.
  */
 export type RangePrepareFn = (w: RangeWindow) => void;
+/**
+ * Optional: `fn` over every step of one series in one call, for the
+ * hottest functions (`rate`): step i's window is samples [los[i], his[i])
+ * of `w.ts`/`w.vs`, its range (ends[i] - range, ends[i]]. Writes `out[i]`
+ * and sets `ok[i]` to 1 where there is a value; returns how many. Must give
+ * exactly what `fn` gives; used only for functions without scalar
+ * arguments, after `prepare`.
+ */
+export type RangeStepsFn = (w: RangeWindow, los: Int32Array, his: Int32Array, ends: Float64Array, range: number, out: Float64Array, ok: Uint8Array) => number;
 export interface RangeImpl {
   kind: 'range';
   fn: RangeFn;
   prepare?: RangePrepareFn;
+  steps?: RangeStepsFn;
 }
 export type CustomFn = (call: Call, ev: Evaluator) => Promise<Value>;
 

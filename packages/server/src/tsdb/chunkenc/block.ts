@@ -394,11 +394,12 @@ function readDeltasOrDods(r: ByteReader, dod: boolean, x0: number, xs: Float64Ar
     const g = r.uvarint();
     if (g === 0) {
       for (let i = 1; i < n; i++) xs[i] = x0 + i * base;
-    } else {
-      for (let i = 1; i < n; i++) {
-        x += base + g * r.varint();
-        xs[i] = x;
-      }
+      return;
+    }
+    readIntSeq(r, n - 1, SEQ);
+    for (let i = 1; i < n; i++) {
+      x += base + g * SEQ[i - 1];
+      xs[i] = x;
     }
     return;
   }
@@ -413,14 +414,51 @@ function readDeltasOrDods(r: ByteReader, dod: boolean, x0: number, xs: Float64Ar
       x += d;
       xs[i] = x;
     }
-  } else {
-    for (let i = 2; i < n; i++) {
-      d += base + g * r.varint();
-      x += d;
-      xs[i] = x;
-    }
+    return;
+  }
+  readIntSeq(r, n - 2, SEQ);
+  for (let i = 2; i < n; i++) {
+    d += base + g * SEQ[i - 2];
+    x += d;
+    xs[i] = x;
   }
 }
+
+/**
+ * Reads `k` zigzag varints into `out` (grown when short). One- and
+ * two-byte varints — most of an integer sequence, whose elements are small
+ * multiples of the step around the median — are read inline; longer ones
+ * (and the last byte of the chunk) by the reader.
+ */
+function readIntSeq(r: ByteReader, k: number, out: Float64Array): void {
+  if (out.length < k) SEQ = out = new Float64Array(Math.max(k, 2 * out.length));
+  const b = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  for (let i = 0; i < k; i++) {
+    if (p + 1 < end) {
+      const c = b[p];
+      if (c < 0x80) {
+        out[i] = (c >>> 1) ^ -(c & 1);
+        p++;
+        continue;
+      }
+      const c2 = b[p + 1];
+      if (c2 < 0x80) {
+        const u = (c & 0x7f) | (c2 << 7);
+        out[i] = (u >>> 1) ^ -(u & 1);
+        p += 2;
+        continue;
+      }
+    }
+    r.pos = p;
+    out[i] = r.varint();
+    p = r.pos;
+  }
+  r.pos = p;
+}
+
+let SEQ = new Float64Array(1024);
 
 function readValues(r: ByteReader, enc: number, buf: SampleBuffers, n: number): void {
   const vs = buf.vs;
