@@ -248,6 +248,45 @@ function extremeOverTime(w: RangeWindow, max: boolean): number {
   return best;
 }
 
+let deque = new Int32Array(1024);
+
+/**
+ * `max_over_time` / `min_over_time` over every step of a series with a
+ * monotonic queue of sample indices, in time linear in the samples rather
+ * than in samples × steps. The queue keeps, in order, the samples that can
+ * still be the extreme of a later window; equal values are kept, so the
+ * earliest of equal extremes wins, as in extremeOverTime (which matters for
+ * 0 and -0). NaN is the result only when the window holds nothing else.
+ */
+function extremeSteps(max: boolean): RangeStepsFn {
+  return (w, los, his, _ends, _range, out, ok) => {
+    const vs = w.vs;
+    if (deque.length < w.n) deque = new Int32Array(Math.max(w.n, 2 * deque.length));
+    const q = deque;
+    let head = 0;
+    let tail = 0;
+    let next = 0;
+    let present = 0;
+    for (let i = 0; i < los.length; i++) {
+      const lo = los[i];
+      const hi = his[i];
+      if (hi <= lo) continue;
+      if (next < lo) next = lo;
+      for (; next < hi; next++) {
+        const f = vs[next];
+        if (f !== f) continue;
+        while (tail > head && (max ? vs[q[tail - 1]] < f : vs[q[tail - 1]] > f)) tail--;
+        q[tail++] = next;
+      }
+      while (head < tail && q[head] < lo) head++;
+      out[i] = head < tail ? vs[q[head]] : NaN;
+      ok[i] = 1;
+      present++;
+    }
+    return present;
+  };
+}
+
 function tsOfExtremeOverTime(w: RangeWindow, max: boolean): number {
   let best = w.vs[w.lo];
   let at = w.ts[w.lo];
@@ -354,6 +393,8 @@ const stepsFns: Record<string, RangeStepsFn> = {
   rate: extrapolatedSteps(true, true),
   increase: extrapolatedSteps(true, false),
   delta: extrapolatedSteps(false, false),
+  max_over_time: extremeSteps(true),
+  min_over_time: extremeSteps(false),
 };
 
 for (const [name, fn] of Object.entries(fns)) implement(name, { kind: 'range', fn, prepare: prepares[name], steps: stepsFns[name] } satisfies RangeImpl);
