@@ -86,6 +86,14 @@ describe('result encoding', () => {
     expect(got).toEqual(Array.from(vs, formatGoFloat));
   });
 
+  it('writes repeated values, zeros of both signs and NaN as formatGoFloat does', () => {
+    const vs = Float64Array.of(1.5, 1.5, -0, -0, 0, 0, -0, 1e21, 1e21, NaN, NaN, 0.1 + 0.2, 0.1 + 0.2, 7, 7, 7);
+    const two = (labels: Labels) => ({ labels, timestamps: new Float64Array(vs.length).fill(1000), values: vs });
+    const text = queryDataJson({ ...base, resultType: 'matrix', series: [two(Labels.fromObject({ a: '1' })), two(Labels.fromObject({ a: '2' }))] });
+    const want = Array.from(vs, formatGoFloat);
+    for (const s of JSON.parse(text).result as { values: [number, string][] }[]) expect(s.values.map((p) => p[1])).toEqual(want);
+  });
+
   it('grows its buffer for large results', () => {
     const n = 50_000;
     const timestamps = new Float64Array(n).map((_, i) => 1735689600000 + i * 15_000);

@@ -182,11 +182,27 @@ export class JsonSink {
     this.timestamp(t);
     this.buf[this.len++] = 44; // ','
     this.buf[this.len++] = 34; // '"'
-    if (!this.#shortDecimal(v)) this.ascii(formatGoFloat(v));
+    // A value equal to the previous one (gauges, *_over_time maxima) is copied from where it was written.
+    const at = this.len;
+    if (v === this.#lastValue && v !== 0 && this.#lastLen > 0) {
+      const buf = this.buf;
+      for (let i = this.#lastAt, end = i + this.#lastLen, p = at; i < end; i++, p++) buf[p] = buf[i];
+      this.len += this.#lastLen;
+    } else {
+      if (!this.#shortDecimal(v)) this.ascii(formatGoFloat(v));
+      this.#lastValue = v;
+    }
+    this.#lastAt = at;
+    this.#lastLen = this.len - at;
     this.ensure(2);
     this.buf[this.len++] = 34;
     this.buf[this.len++] = 93; // ']'
   }
+
+  /** Where the last point's value was written, and the value. */
+  #lastValue = NaN;
+  #lastAt = 0;
+  #lastLen = 0;
 
   /**
    * Writes `v` when it is a decimal of at most 15 significant digits with at
