@@ -3,46 +3,96 @@
  * steady scrape costs one Map lookup per sample.
  *
  * - `entries`: series text as written in the body (`name{a="b"}`) → what
- *   became of it: the series (labels after target labels and metric
- *   relabeling, storage ref) or "dropped by metric relabeling".
- * - `series`: final label set → its state, shared by all texts that map to
- *   it; `lastSeen` is the pass it was last appended in, which is how
- *   staleness is found: a series seen in the previous pass and not in this
- *   one gets a staleness marker.
+ *   became of it (`CacheEntry`): a series with its storage ref, or "dropped
+ *   by metric relabeling", or "over the job's cardinality budget". As in
+ *   Prometheus, the entry does not keep the series' labels: the storage
+ *   knows the series by its ref, and in the rare case it has forgotten the
+ *   ref (the series went idle and was removed from the head), the labels
+ *   are made again from the sample being appended.
+ * - `order` / `orderBefore`: the entry of each sample, in body order, of
+ *   this pass and the previous one. Exposition bodies list their series in
+ *   the same order scrape after scrape, so the loop first compares the
+ *   series text with the entry at the same place in the previous scrape —
+ *   a string comparison, several times cheaper than hashing the text for
+ *   the Map — and looks up the Map only when that guess is wrong.
+ * - `seen` / `seenBefore`: the entries appended (and tracked for staleness)
+ *   in this pass and in the previous one. An entry of `seenBefore` that is
+ *   not seen again gets a staleness marker; walking that list instead of
+ *   every entry keeps a scrape's cost proportional to its own samples. The
+ *   two lists swap roles each pass and keep their capacity, so a steady
+ *   scrape allocates none.
  * - `metadata`: family name → type, help, unit from the last successful scrape.
  *
+ * Memory: a series costs its text (the Map key, a flat copy), a
+ * `CacheEntry`, a Map slot and a slot in each list. Nothing the cache keeps
+ * refers into a scrape body, so a body dies young, with its scrape.
+ *
  * A new scrape loop for the same target (config reload) takes over the old
- * loop's cache, so staleness carries across the reload.
+ * loop's cache when the config still makes the same series of the same
+ * texts (`shape`), so staleness carries across the reload.
  */
-import type { Labels } from '../model/labels.js';
-import type { MetricType } from '../textparse/index.js';
+import type { ExpositionFormat, MetricType } from '../textparse/index.js';
 
-export class SeriesState {
+/** What a series text became. */
+export const enum EntryKind {
+  Series = 0,
+  /** Dropped by metric relabeling (or left without labels). */
+  Dropped = 1,
+  /** A new series over the job's cardinality budget: tried again once the budget has room. */
+  OverBudget = 2,
+}
+
+export class CacheEntry {
+  kind: EntryKind;
+  /** The series text: the entry's key in `ScrapeCache.entries`. */
+  readonly text: string;
+  /** Index in `order` of the pass it was last present in. */
+  pos = -1;
+  /** The storage's ref of the series (Series only); 0 until the first append. */
   ref = 0;
-  readonly labels: Labels;
-  /** Pass this series was last appended in (and tracked for staleness); -1 never. */
+  /** Pass this entry was last appended in (and tracked for staleness); -1 never. */
   lastSeen = -1;
   /** `lastSeen` before the current pass, restored when the pass fails. */
   prevSeen = -1;
-  /** Pass it was last present in the body at all (for eviction). */
+  /** Pass the text was last present in the body (for eviction); -1 before its first. */
   lastPresent = -1;
   /** Counted against the job's cardinality budget. */
   budgeted = false;
-  evicted = false;
 
-  constructor(labels: Labels) {
-    this.labels = labels;
+  constructor(kind: EntryKind, text: string) {
+    this.kind = kind;
+    this.text = text;
   }
 }
 
-/** Sentinels for series texts that produce no series. */
-export const DROPPED = 1;
-export const OVER_BUDGET = 2;
+/**
+ * A list of entries that keeps its capacity when cleared (an array whose
+ * length is set to 0 gives its storage back, and would grow again, through
+ * every size, on each scrape).
+ */
+export class EntryList {
+  items: CacheEntry[] = [];
+  length = 0;
 
-export interface CacheEntry {
-  /** The series, or DROPPED (metric relabeling) / OVER_BUDGET (cardinality budget). */
-  state: SeriesState | typeof DROPPED | typeof OVER_BUDGET;
-  lastPresent: number;
+  push(e: CacheEntry): void {
+    if (this.length < this.items.length) this.items[this.length] = e;
+    else this.items.push(e);
+    this.length++;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  /** Exchanges contents with `o`. */
+  swap(o: EntryList): void {
+    const items = this.items;
+    const length = this.length;
+    this.items = o.items;
+    this.length = o.length;
+    o.items = items;
+    o.length = length;
+  }
 }
 
 export interface Metadata {
@@ -53,38 +103,59 @@ export interface Metadata {
   pass: number;
 }
 
-/** Passes a series or entry may go unseen before the cache forgets it. */
+/** Passes an entry may go unseen before the cache forgets it. */
 const EVICT_AFTER = 10;
 
 export class ScrapeCache {
   readonly entries = new Map<string, CacheEntry>();
-  readonly series = new Map<string, SeriesState>();
   readonly metadata = new Map<string, Metadata>();
+  /** The entry of each sample of the current pass, and of the one before, in body order. */
+  readonly order = new EntryList();
+  readonly orderBefore = new EntryList();
+  /** Entries appended in the current pass (each once), and in the one before. */
+  readonly seen = new EntryList();
+  readonly seenBefore = new EntryList();
   /** The current pass; incremented before each scrape's append (successful or not). */
   pass = 0;
+  /** The format of the last body parsed. */
+  lastFormat: ExpositionFormat | undefined;
+  /** What decides which series a text becomes (see `ScrapeLoop`): a cache is handed over only to a loop with the same shape. */
+  readonly shape: string;
 
-  /** Drops what has not been seen for a while; returns the states dropped (to release budget). */
-  evict(onEvict: (s: SeriesState) => void): void {
+  constructor(shape: string) {
+    this.shape = shape;
+  }
+
+  /** Starts a pass: what was seen becomes what was seen before. */
+  nextPass(): number {
+    this.seenBefore.swap(this.seen);
+    this.seen.clear();
+    this.orderBefore.swap(this.order);
+    this.order.clear();
+    return ++this.pass;
+  }
+
+  /** Drops entries not present for a while; `onEvict` gets each one dropped (to release budget). */
+  evict(onEvict: (e: CacheEntry) => void): void {
     if (this.pass % EVICT_AFTER !== 0) return;
     const cutoff = this.pass - EVICT_AFTER;
     for (const [k, e] of this.entries) {
-      if (e.lastPresent < cutoff) this.entries.delete(k);
-    }
-    for (const [k, s] of this.series) {
-      if (s.lastPresent < cutoff) {
-        this.series.delete(k);
-        s.evicted = true;
-        onEvict(s);
+      if (e.lastPresent < cutoff) {
+        this.entries.delete(k);
+        onEvict(e);
       }
     }
   }
 
-  /** The family's metadata, updated in place by the scrape that describes it. */
+  /**
+   * The family's metadata, updated in place by the scrape that describes it.
+   * `family` may be a slice of the body: it is copied when it becomes a key.
+   */
   metadataFor(family: string): Metadata {
     let m = this.metadata.get(family);
     if (m === undefined) {
       m = { type: 'unknown', help: '', unit: '', pass: this.pass };
-      this.metadata.set(family, m);
+      this.metadata.set(flatCopy(family), m);
     }
     m.pass = this.pass;
     return m;
@@ -94,4 +165,13 @@ export class ScrapeCache {
   pruneMetadata(): void {
     for (const [k, m] of this.metadata) if (m.pass !== this.pass) this.metadata.delete(k);
   }
+}
+
+/**
+ * A copy of a string that does not refer to the string it came from: a
+ * slice of a large body would otherwise keep the whole body alive (V8 makes
+ * slices of 13 characters or more views into their parent).
+ */
+export function flatCopy(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }

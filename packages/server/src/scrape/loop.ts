@@ -20,9 +20,11 @@
  * - when the target goes away, after the time its next scrape would have
  *   been, all its series (synthetic ones included) get staleness markers.
  *
- * The sample path allocates nothing per sample once the cache is warm: the
- * body lands in a reused buffer, the parser yields positions, the cache
- * lookup is by the series text.
+ * The sample path allocates nothing per sample once the cache is warm but
+ * the slice of the series text it looks up: the body lands in a reused
+ * buffer, the parser yields positions, the cache lookup is by the series
+ * text, the storage is given the series' ref. Nothing kept across scrapes
+ * refers into the body, so a body dies young.
  */
 import type { ScrapeConfig } from '../config/scrape.js';
 import type { Counter, Histogram } from '../metrics/registry.js';
@@ -32,8 +34,8 @@ import { relabel } from '../relabel/relabel.js';
 import type { Logger } from '../server/logger.js';
 import { StorageError } from '../storage/errors.js';
 import type { Appendable, Appender } from '../storage/interface.js';
-import { Entry, formatForContentType, newParser, ParseError, scrapeAcceptHeader, type ExpositionFormat, type ScrapeProtocol } from '../textparse/index.js';
-import { DROPPED, OVER_BUDGET, ScrapeCache, SeriesState, type CacheEntry } from './cache.js';
+import { Entry, formatForContentType, newParser, ParseError, scrapeAcceptHeader, type ExpositionFormat, type Parser, type ScrapeProtocol } from '../textparse/index.js';
+import { CacheEntry, EntryKind, flatCopy, ScrapeCache } from './cache.js';
 import { BodyBuffer, HttpClient, ScrapeError } from './client.js';
 import type { Target } from './target.js';
 
@@ -107,11 +109,17 @@ export class ScrapeLoop {
   /** Set by the pool when the job is over its target_limit: every scrape fails with it. */
   forcedError: string | undefined;
 
+  /**
+   * `cache`: the cache of this target's previous loop (config reload). It is
+   * taken over only when this config makes the same series of the same
+   * texts; otherwise the loop starts afresh, as Prometheus does.
+   */
   constructor(target: Target, cfg: ScrapeConfig, deps: LoopDeps, cache?: ScrapeCache) {
     this.target = target;
     this.#cfg = cfg;
     this.#deps = deps;
-    this.cache = cache ?? new ScrapeCache();
+    const shape = cacheShape(cfg);
+    this.cache = cache !== undefined && cache.shape === shape ? cache : new ScrapeCache(shape);
     this.#accept = scrapeAcceptHeader(cfg.scrapeProtocols);
     this.#reportLabels = REPORT_NAMES.map((n) => new LabelsBuilder(target.labels).set(METRIC_NAME, n).labels());
   }
@@ -162,7 +170,8 @@ export class ScrapeLoop {
   async writeEndOfRunStaleness(t: number): Promise<void> {
     const app = this.#deps.storage.appender();
     const c = this.cache;
-    for (const s of c.series.values()) if (s.lastSeen === c.pass) this.#appendStale(app, s, t);
+    const seen = c.seen;
+    for (let i = 0; i < seen.length; i++) this.#appendStale(app, seen.items[i], t);
     for (let i = 0; i < REPORT_NAMES.length; i++) {
       try {
         app.append(this.#reportRefs[i], this.#reportLabels[i], t, STALE_NAN);
@@ -219,8 +228,12 @@ export class ScrapeLoop {
     }
     if (err !== undefined) {
       // Nothing of this scrape: a pass that sees no series marks all of the last one stale.
-      if (cache.pass === passBefore) cache.pass++;
-      else for (const st of cache.series.values()) if (st.lastSeen === cache.pass) st.lastSeen = st.prevSeen;
+      if (cache.pass === passBefore) cache.nextPass();
+      else {
+        const seen = cache.seen;
+        for (let i = 0; i < seen.length; i++) seen.items[i].lastSeen = seen.items[i].prevSeen;
+        seen.clear();
+      }
       this.#staleness(app, ts);
       stats = { total: 0, added: 0, seriesAdded: 0 };
     }
@@ -251,7 +264,14 @@ export class ScrapeLoop {
   #append(app: Appender, format: ExpositionFormat, ts: number): AppendStats {
     const cfg = this.#cfg;
     const cache = this.cache;
-    const pass = ++cache.pass;
+    const pass = cache.nextPass();
+    const seen = cache.seen;
+    const order = cache.order;
+    const before = cache.orderBefore;
+    let guess = 0;
+    // The previous scrape's texts were accepted by a parser of the same format: the parser may take them as hints.
+    const hints = cache.lastFormat === format;
+    cache.lastFormat = format;
     const entries = cache.entries;
     const metrics = this.#deps.metrics;
     const budget = this.#deps.budget;
@@ -267,32 +287,52 @@ export class ScrapeLoop {
     let exemplars = 0;
     try {
     for (;;) {
+      if (hints && guess < before.length) p.expectSeries(before.items[guess].text);
       const kind = p.next();
       if (kind === Entry.EOF) break;
       if (kind !== Entry.Sample) {
+        // Help and unit are stored only when they change, as flat copies: a slice would keep the body alive.
         if (kind === Entry.Type) cache.metadataFor(p.metricName()).type = p.type();
-        else if (kind === Entry.Help) cache.metadataFor(p.metricName()).help = p.help();
-        else if (kind === Entry.Unit) cache.metadataFor(p.metricName()).unit = p.unit();
+        else if (kind === Entry.Help) {
+          const m = cache.metadataFor(p.metricName());
+          const help = p.help();
+          if (m.help !== help) m.help = flatCopy(help);
+        } else if (kind === Entry.Unit) {
+          const m = cache.metadataFor(p.metricName());
+          const unit = p.unit();
+          if (m.unit !== unit) m.unit = flatCopy(unit);
+        }
         continue;
       }
       total++;
       if (p.hasExemplar()) exemplars++;
       const text = p.seriesText();
-      let e: CacheEntry | undefined = entries.get(text);
-      if (e !== undefined && typeof e.state === 'object' && e.state.evicted) e = undefined;
-      if (e === undefined || (e.state === OVER_BUDGET && budget !== undefined && budget.used < budget.limit)) {
-        e = this.#newEntry(p.labels(), pass);
-        if (e.state instanceof SeriesState && e.state.lastPresent < 0) seriesAdded++;
-        entries.set(copyString(text), e);
+      // The entry at the same place in the previous scrape, else the Map; after a Map hit, guessing resumes after where it was.
+      let e = guess < before.length ? before.items[guess] : undefined;
+      if (e !== undefined && e.text === text) guess++;
+      else {
+        e = entries.get(text);
+        guess = e !== undefined && e.lastPresent === pass - 1 ? e.pos + 1 : guess + 1;
       }
-      e.lastPresent = pass;
-      const state = e.state;
-      if (state === DROPPED) continue;
-      if (state === OVER_BUDGET) {
-        budgetDropped++;
+      if (e === undefined) {
+        e = this.#newEntry(p.labels(), flatCopy(text));
+        entries.set(e.text, e);
+        if (e.kind === EntryKind.Series) seriesAdded++;
+      } else if (e.kind === EntryKind.OverBudget && budget !== undefined && budget.used < budget.limit) {
+        const again = this.#newEntry(p.labels(), e.text);
+        e.kind = again.kind;
+        e.budgeted = again.budgeted;
+        if (e.kind === EntryKind.Series) seriesAdded++;
+      }
+      if (e.lastPresent !== pass) {
+        e.lastPresent = pass;
+        e.pos = order.length;
+      }
+      order.push(e);
+      if (e.kind !== EntryKind.Series) {
+        if (e.kind === EntryKind.OverBudget) budgetDropped++;
         continue;
       }
-      state.lastPresent = pass;
       added++;
       if (sampleLimit > 0 && added > sampleLimit) {
         limitErr ??= new LimitError(`sample limit exceeded (limit: ${sampleLimit})`);
@@ -302,15 +342,16 @@ export class ScrapeLoop {
       const explicit = p.timestamp;
       const t = honorTs && explicit !== undefined ? explicit : ts;
       try {
-        state.ref = app.append(state.ref, state.labels, t, p.value);
+        e.ref = this.#appendSample(app, e, p, t);
       } catch (err) {
         if (!(err instanceof StorageError)) throw err;
         metrics.samplesRejected.labels(err.code).inc();
         continue;
       }
-      if (explicit === undefined || !honorTs || trackTsStaleness) {
-        state.prevSeen = state.lastSeen;
-        state.lastSeen = pass;
+      if ((explicit === undefined || !honorTs || trackTsStaleness) && e.lastSeen !== pass) {
+        e.prevSeen = e.lastSeen;
+        e.lastSeen = pass;
+        seen.push(e);
       }
     }
     } catch (e) {
@@ -330,8 +371,46 @@ export class ScrapeLoop {
     return { total, added, seriesAdded };
   }
 
-  /** The series a new series text becomes; throws when a label limit is exceeded. */
-  #newEntry(exposed: Labels, pass: number): CacheEntry {
+  /** The entry of a new series text; throws when a label limit is exceeded. */
+  #newEntry(exposed: Labels, text: string): CacheEntry {
+    const ls = this.#seriesLabels(exposed);
+    if (ls === undefined) return new CacheEntry(EntryKind.Dropped, text);
+    const budget = this.#deps.budget;
+    if (budget !== undefined && !budget.take()) return new CacheEntry(EntryKind.OverBudget, text);
+    const e = new CacheEntry(EntryKind.Series, text);
+    e.budgeted = budget !== undefined;
+    return e;
+  }
+
+  /**
+   * Appends the current sample of `p` to the entry's series by ref; the
+   * series' labels are made (again) only when the storage does not know the
+   * ref: on the series' first append, or after the storage removed it.
+   */
+  #appendSample(app: Appender, e: CacheEntry, p: Parser, t: number): number {
+    if (e.ref > 0) {
+      try {
+        return app.append(e.ref, undefined, t, p.value);
+      } catch (err) {
+        if (!(err instanceof StorageError && err.code === 'unknown_series_ref')) throw err;
+      }
+    }
+    const ls = this.#seriesLabels(p.labels());
+    if (ls === undefined) throw new Error('cannot append scraped sample: the cached series text no longer makes a series');
+    return app.append(0, ls, t, p.value);
+  }
+
+  /** The labels of a series: the exposed ones with the target's, then metric relabeling; undefined when dropped. */
+  #seriesLabels(exposed: Labels): Labels | undefined {
+    try {
+      return this.#seriesLabelsFrom(exposed);
+    } finally {
+      // The builder holds slices of the body: let go of them.
+      this.#lb.reset(Labels.EMPTY);
+    }
+  }
+
+  #seriesLabelsFrom(exposed: Labels): Labels | undefined {
     const cfg = this.#cfg;
     const lb = this.#lb.reset(exposed);
     const target = this.target.labels.pairs;
@@ -352,20 +431,11 @@ export class ScrapeLoop {
         }
       }
     }
-    if (!relabel(cfg.metricRelabelConfigs, lb)) return { state: DROPPED, lastPresent: pass };
+    if (!relabel(cfg.metricRelabelConfigs, lb)) return undefined;
     const ls = lb.labels();
-    if (ls.length === 0) return { state: DROPPED, lastPresent: pass };
+    if (ls.length === 0) return undefined;
     this.#checkLimits(ls);
-    const key = ls.key();
-    let state = this.cache.series.get(key);
-    if (state === undefined) {
-      const budget = this.#deps.budget;
-      if (budget !== undefined && !budget.take()) return { state: OVER_BUDGET, lastPresent: pass };
-      state = new SeriesState(ls);
-      state.budgeted = budget !== undefined;
-      this.cache.series.set(key, state);
-    }
-    return { state, lastPresent: pass };
+    return ls;
   }
 
   #checkLimits(ls: Labels): void {
@@ -395,14 +465,19 @@ export class ScrapeLoop {
   /** Staleness markers at `ts` for series appended in the previous pass but not in this one. */
   #staleness(app: Appender, ts: number): void {
     const prev = this.cache.pass - 1;
-    for (const s of this.cache.series.values()) if (s.lastSeen === prev) this.#appendStale(app, s, ts);
+    const before = this.cache.seenBefore;
+    for (let i = 0; i < before.length; i++) {
+      const s = before.items[i];
+      if (s.lastSeen === prev) this.#appendStale(app, s, ts);
+    }
   }
 
-  #appendStale(app: Appender, s: SeriesState, t: number): void {
+  #appendStale(app: Appender, e: CacheEntry, t: number): void {
     try {
-      s.ref = app.append(s.ref, s.labels, t, STALE_NAN);
+      app.append(e.ref, undefined, t, STALE_NAN);
     } catch (err) {
-      // Out of order: the series has a newer sample (explicit timestamps); nothing to mark.
+      // Out of order: the series has a newer sample (explicit timestamps); or the storage
+      // removed the series (nothing recent to mark): nothing to mark.
       if (!(err instanceof StorageError)) throw err;
     }
   }
@@ -430,7 +505,7 @@ function protocolFormat(p: ScrapeProtocol | undefined): ExpositionFormat | undef
   return p.startsWith('OpenMetrics') ? 'openmetrics' : 'prometheus';
 }
 
-/** A flat copy of a string that may be a slice of a large body, so the cache does not keep the body alive. */
-function copyString(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
+/** What decides the series a text becomes, besides the target (whose labels are part of its identity). */
+function cacheShape(cfg: ScrapeConfig): string {
+  return JSON.stringify([cfg.honorLabels, cfg.metricRelabelConfigs.map((r) => r.cfg)]);
 }

@@ -113,7 +113,9 @@ export class ScrapePool {
         this.#loops.delete(key);
         stops.push(
           loop.stop().then(() => {
-            this.#startLoop(wanted.get(key)!, loop.cache);
+            const next = this.#startLoop(wanted.get(key)!, loop.cache);
+            // A config that makes other series of the same texts starts a new cache: the old one's series leave the budget.
+            if (next !== undefined && next.cache !== loop.cache) this.#releaseBudget(loop);
           }),
         );
       }
@@ -127,17 +129,22 @@ export class ScrapePool {
     for (const l of this.#loops.values()) l.forcedError = forced;
   }
 
-  #startLoop(target: Target, cache?: ScrapeCache): void {
-    if (this.#stopped) return;
+  #startLoop(target: Target, cache?: ScrapeCache): ScrapeLoop | undefined {
+    if (this.#stopped) return undefined;
     const loop = new ScrapeLoop(target, this.#cfg, { ...this.#deps, client: this.#client, budget: this.#budget }, cache);
     this.#loops.set(target.key, loop);
     loop.start();
+    return loop;
+  }
+
+  #releaseBudget(loop: ScrapeLoop): void {
+    const budget = this.#budget;
+    if (budget) for (const e of loop.cache.entries.values()) if (e.budgeted) budget.release();
   }
 
   /** Writes a vanished target's staleness markers once its next scrape would have been due (plus 10% of the interval, as Prometheus waits). */
   #scheduleEndOfRun(loop: ScrapeLoop): void {
-    const budget = this.#budget;
-    if (budget) for (const s of loop.cache.series.values()) if (s.budgeted && !s.evicted) budget.release();
+    this.#releaseBudget(loop);
     if (this.#stopped || loop.target.lastScrape === 0) return;
     const at = loop.nextScrape;
     const wait = Math.max(0, at + loop.target.intervalMs * 0.1 - this.#deps.now());

@@ -175,7 +175,9 @@ export abstract class BaseParser implements Parser {
   abstract next(): Entry;
 
   metricName(): string {
-    return this.kind === Entry.Comment || this.kind === Entry.EOF ? '' : this.nameText();
+    if (this.kind === Entry.Comment || this.kind === Entry.EOF) return '';
+    this.resolveEntry();
+    return this.nameText();
   }
 
   /** The name scanned last, for use while an entry is being parsed. */
@@ -186,11 +188,15 @@ export abstract class BaseParser implements Parser {
     return this.#name;
   }
 
+  /** The text format's parser uses the hint; the others scan every series. */
+  expectSeries(_text: string): void {}
+
   seriesText(): string {
     return this.s.slice(this.seriesStart, this.seriesEnd);
   }
 
   labelPairs(): readonly string[] {
+    this.resolveEntry();
     const out = this.#pairs;
     const s = this.s;
     const l = this.lbl;
@@ -222,6 +228,7 @@ export abstract class BaseParser implements Parser {
   }
 
   type(): MetricType {
+    this.resolveEntry();
     return typeName(this.entryType);
   }
 
@@ -254,6 +261,12 @@ export abstract class BaseParser implements Parser {
     }
     return this.buildLabels(pairs, 0, l[0]);
   }
+
+  /**
+   * Work on the current entry a parser may leave until it is asked for:
+   * `entryType` and `normalize` must be set once this returns.
+   */
+  protected resolveEntry(): void {}
 
   /** Whether `\"` is an escape in HELP text: in OpenMetrics it is, in the text format not. */
   protected abstract helpQuoteEscapes(): boolean;

@@ -48,6 +48,14 @@ export interface Parser {
    */
   seriesText(): string;
   /**
+   * A hint for the next sample: the series text it probably has (a scraper
+   * knows each line's text from the previous scrape). A parser may then take
+   * the text as written without scanning its label block; names and labels
+   * are scanned when asked for. Give only texts this parser's format accepted
+   * before: they are not checked again.
+   */
+  expectSeries(text: string): void;
+  /**
    * Sample/Created: `[__name__, name, label, value, ...]` in written order,
    * unescaped, `le`/`quantile` canonicalized as in `labels()`, empty values
    * kept. The array is reused by the next call.

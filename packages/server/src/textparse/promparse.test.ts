@@ -10,13 +10,16 @@ type Row =
   | { line: number; comment: string }
   | { error: string; line: number; column: number };
 
-/** Every entry of a body, with errors in place (the parser resumes after each). */
-function collect(p: Parser): Row[] {
+/** Every entry of a body, with errors in place (the parser resumes after each); `hints[i]` is given to `expectSeries` before the i-th sample. */
+function collect(p: Parser, hints?: string[]): Row[] {
   const rows: Row[] = [];
+  let sampleIndex = 0;
   for (let guard = 0; guard < 10000; guard++) {
     let k: Entry;
     try {
+      if (hints !== undefined && sampleIndex < hints.length) p.expectSeries(hints[sampleIndex]);
       k = p.next();
+      if (k === Entry.Sample) sampleIndex++;
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       rows.push({ error: e.reason, line: e.line, column: e.column });
@@ -374,5 +377,44 @@ describe('PromParser: errors', () => {
     expect(p.next()).toBe(Entry.EOF);
     expect(p.next()).toBe(Entry.EOF);
     expect(p.metricName()).toBe('');
+  });
+});
+
+describe('PromParser: series text hints (expectSeries)', () => {
+  const body = [
+    '# TYPE rpc_seconds histogram',
+    'rpc_seconds_bucket{le="1"} 2',
+    'rpc_seconds_bucket{le="+Inf"} 3',
+    'rpc_seconds_count 3',
+    'up 1',
+    'up {job="x"} 1',
+    'msg{text="a\\"b"} 7 1000',
+    '',
+  ].join('\n');
+
+  /** Every sample's series text, in order. */
+  const texts = parse(body).flatMap((r) => ('series' in r ? [r.series] : []));
+
+  it('gives the same entries with each line hinted by its own text', () => {
+    expect(collect(new PromParser(body), texts)).toEqual(parse(body));
+  });
+
+  it('scans the line when the hint is not its series text', () => {
+    const wrong = ['rpc_seconds_bucket{le="2"}', 'rpc_seconds_bucket', 'rpc_seconds', 'rpc_seconds_count 3', 'up', 'up', 'msg{text="a\\"b"} 7'];
+    // `up` is a prefix of `up {job="x"}`: the label block after the blank is part of the series.
+    expect(collect(new PromParser(body), wrong)).toEqual(parse(body));
+  });
+
+  it('hands back the hint itself as the series text, and still finds labels, name and type when asked', () => {
+    const p = new PromParser('# TYPE a_total counter\na_total{x="1"} 5\n');
+    expect(p.next()).toBe(Entry.Type);
+    const hint = 'a_total{x="1"}';
+    p.expectSeries(hint);
+    expect(p.next()).toBe(Entry.Sample);
+    expect(p.seriesText()).toBe(hint);
+    expect(p.value).toBe(5);
+    expect(p.metricName()).toBe('a_total');
+    expect(p.type()).toBe('counter');
+    expect(p.labels().toString()).toBe('a_total{x="1"}');
   });
 });

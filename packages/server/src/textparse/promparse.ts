@@ -20,11 +20,18 @@ const C_LF = 10;
 const C_SP = 32;
 const C_HASH = 35;
 const C_LBRACE = 123;
+const C_RBRACE = 125;
 
 export class PromParser extends BaseParser {
   /** The family of the last `# TYPE` line: samples are typed by it. */
   #famName: string | undefined;
   #famType: T = T.Unknown;
+  /** The current sample is still to be tied to its family (done when its type or labels are asked for: a scrape that finds the series cached asks for neither). */
+  #unclassified = false;
+  /** The series text the next sample probably has (`expectSeries`). */
+  #hint: string | undefined;
+  /** The current sample's series text, when it was the hint: its name and label block are then scanned only when asked for. */
+  #hinted: string | undefined;
 
   constructor(body: string | Uint8Array) {
     super(body);
@@ -38,6 +45,8 @@ export class PromParser extends BaseParser {
     const s = this.s;
     for (;;) {
       this.resetEntry();
+      this.#unclassified = false;
+      this.#hinted = undefined;
       let p = this.pos;
       if (p >= this.len) return (this.kind = Entry.EOF);
       this.line = this.nextLine;
@@ -126,27 +135,30 @@ export class PromParser extends BaseParser {
     return Entry.Type;
   }
 
+  /**
+   * A scraper's cache knows the series text each line had in the previous
+   * scrape; when the next sample's text is that one, the label block it
+   * scanned and accepted then is taken as written. `text` must be a series
+   * text this format accepted before.
+   */
+  override expectSeries(text: string): void {
+    this.#hint = text;
+  }
+
+  override seriesText(): string {
+    return this.#hinted ?? super.seriesText();
+  }
+
   private parseSample(p: number): Entry {
     const s = this.s;
     this.seriesStart = p;
-    let hasName = false;
-    let c = s.charCodeAt(p);
-    if (isLegacyNameStart(c, true)) {
-      this.nameStart = p;
-      p = this.scanLegacyName(p, true);
-      this.nameEnd = p;
-      hasName = true;
-      const q = this.skipBlanks(p);
-      if (s.charCodeAt(q) === C_LBRACE) p = q;
-    } else if (c !== C_LBRACE) {
-      this.fail(p, `${this.got(p)} is not a valid start token`);
-    }
-    if (s.charCodeAt(p) === C_LBRACE) {
-      this.nameEnd = hasName ? this.nameEnd : -1;
-      p = this.parseLabelBlock(p + 1, !hasName, false);
-      if (this.nameEnd < 0) this.fail(this.seriesStart, 'metric name is missing: expected a quoted name first in the braces');
-    } else if (p < this.len && (c = s.charCodeAt(p)) !== C_SP && c !== C_TAB) {
-      this.fail(p, `expected value after metric, got ${this.got(p)}`);
+    const hint = this.#hint;
+    this.#hint = undefined;
+    if (hint !== undefined && this.#startsWithSeries(p, hint)) {
+      this.#hinted = hint;
+      p += hint.length;
+    } else {
+      p = this.#scanSeries(p);
     }
     this.seriesEnd = p;
 
@@ -168,7 +180,52 @@ export class PromParser extends BaseParser {
       this.endLine(ts);
     }
 
-    if (this.classify(this.#famName, this.#famType, true) >= 0) this.entryType = this.#famType;
+    this.#unclassified = true;
     return Entry.Sample;
+  }
+
+  /** Scans the metric name and label block at `p` (the start of the series); returns the end of the series text. */
+  #scanSeries(p: number): number {
+    const s = this.s;
+    let hasName = false;
+    let c = s.charCodeAt(p);
+    if (isLegacyNameStart(c, true)) {
+      this.nameStart = p;
+      p = this.scanLegacyName(p, true);
+      this.nameEnd = p;
+      hasName = true;
+      const q = this.skipBlanks(p);
+      if (s.charCodeAt(q) === C_LBRACE) p = q;
+    } else if (c !== C_LBRACE) {
+      this.fail(p, `${this.got(p)} is not a valid start token`);
+    }
+    if (s.charCodeAt(p) === C_LBRACE) {
+      this.nameEnd = hasName ? this.nameEnd : -1;
+      p = this.parseLabelBlock(p + 1, !hasName, false);
+      if (this.nameEnd < 0) this.fail(this.seriesStart, 'metric name is missing: expected a quoted name first in the braces');
+    } else if (p < this.len && (c = s.charCodeAt(p)) !== C_SP && c !== C_TAB) {
+      this.fail(p, `expected value after metric, got ${this.got(p)}`);
+    }
+    return p;
+  }
+
+  /** Whether the series text at `p` is `text`: the same characters, then the end of the series (a blank, and no label block after the blanks). */
+  #startsWithSeries(p: number, text: string): boolean {
+    const s = this.s;
+    const end = p + text.length;
+    const c = s.charCodeAt(end);
+    if ((c !== C_SP && c !== C_TAB) || s.slice(p, end) !== text) return false;
+    return text.charCodeAt(text.length - 1) === C_RBRACE || s.charCodeAt(this.skipBlanks(end)) !== C_LBRACE;
+  }
+
+  /** Ties the sample to its family; for a series text taken from the hint, scans its name and label block first (they were valid before). */
+  protected override resolveEntry(): void {
+    if (this.#hinted !== undefined) {
+      this.#hinted = undefined;
+      this.#scanSeries(this.seriesStart);
+    }
+    if (!this.#unclassified) return;
+    this.#unclassified = false;
+    if (this.classify(this.#famName, this.#famType, true) >= 0) this.entryType = this.#famType;
   }
 }
