@@ -326,21 +326,27 @@ export class Evaluator {
    * in seconds (for `timestamp()`).
    */
   async selectVector(vs: VectorSelector, timestamps: boolean): Promise<StepSeries[]> {
+    const out: StepSeries[] = [];
+    await this.#selectSeries(vs, timestamps, undefined, (r) => out.push(r));
+    return out;
+  }
+
+  /** selectVector's series, passed to `sink` one at a time; with `scratch`, each in that buffer, overwritten by the next. */
+  async #selectSeries(vs: VectorSelector, timestamps: boolean, scratch: StepSeries | undefined, sink: (r: StepSeries) => void): Promise<void> {
     const steps = this.steps;
-    if (steps === 0) return [];
+    if (steps === 0) return;
     const at = this.atTime(vs);
     const firstRef = (at ?? this.start) - vs.offset;
     const lastRef = (at ?? this.time(steps - 1)) - vs.offset;
     const lookback = this.ctx.lookback;
     const series = this.ctx.select(vs.matchers, firstRef - lookback + 1, lastRef);
     const buf = this.#buf;
-    const out: StepSeries[] = [];
     for (let si = 0; si < series.length; si++) {
       if ((si & 255) === 255) await this.ctx.checkpoint();
       const s = series[si];
       readAll(s.iterator(), buf);
       if (buf.n === 0) continue;
-      const r = newStepSeries(s.labels, steps);
+      let r: StepSeries | undefined;
       const ts = buf.ts;
       const vals = buf.vs;
       let j = 0;
@@ -352,6 +358,7 @@ export class Evaluator {
         if (k < 0 || ts[k] <= ref - lookback) continue;
         const v = vals[k];
         if (isStaleNaN(v)) continue;
+        r ??= outputSeries(scratch, s.labels, false, steps);
         r.vs[i] = timestamps ? ts[k] / 1000 : v;
         r.ok[i] = 1;
         present++;
@@ -359,10 +366,10 @@ export class Evaluator {
       if (present === 0) continue;
       this.ctx.totalSamples += present;
       this.ctx.addSamples(present);
-      out.push(r);
+      sink(r!);
     }
-    return out;
   }
+
 
   /** A range vector evaluated at this (one-step) evaluator's time: the result of an instant query for `x[5m]` or a subquery. */
   async rangeVectorAt(e: MatrixSelector | SubqueryExpr): Promise<RangeSeries[]> {
@@ -557,7 +564,7 @@ export class Evaluator {
 
   /**
    * Streams the result series of `e` to `sink` one at a time, when `e` is a
-   * call of a range function (`rate(x[5m])`, `max_over_time(...)`, ...):
+   * selector or a call of a range function (`rate(x[5m])`, ...):
    * each series is passed in a buffer reused for the next one, with its
    * final labels (name dropped or, with delayed removal, marked). This lets
    * an aggregation fold a function's output without materialising it.
@@ -567,8 +574,15 @@ export class Evaluator {
    * refuses them as Prometheus does.
    */
   async streamVector(e: Expr, sink: (s: StepSeries) => void): Promise<'streamed' | 'unsupported' | 'duplicate'> {
-    const call = unwrapParens(e);
-    if (call.kind !== 'Call' || call.func.name === 'absent_over_time') return 'unsupported';
+    const node = unwrapParens(e);
+    if (node.kind === 'VectorSelector') {
+      // Storage series have distinct label sets: no duplicates to look for.
+      await this.ctx.checkpoint();
+      await this.#selectSeries(node, false, newStepSeries(Labels.EMPTY, this.steps), sink);
+      return 'streamed';
+    }
+    if (node.kind !== 'Call' || node.func.name === 'absent_over_time') return 'unsupported';
+    const call = node;
     const impl = call.func.impl as FunctionImpl | undefined;
     if (impl?.kind !== 'range') return 'unsupported';
     await this.ctx.checkpoint();
@@ -658,7 +672,7 @@ export class Evaluator {
           if (base + inWindow > maxSamples) ctx.addSamples(inWindow);
           held += inWindow;
         }
-        r = outputSeries(scratch, src, steps);
+        r = outputSeries(scratch, src.labels, src.dropName, steps);
         present = stepsFn(w, los, his, ends, range, r.vs, r.ok);
         if (present === 0) r = undefined;
       } else {
@@ -681,7 +695,7 @@ export class Evaluator {
           for (let a = 0; a < extra.length; a++) w.args[a] = extra[a][i];
           const v = fn(w);
           if (v === undefined) continue;
-          r ??= outputSeries(scratch, src, steps);
+          r ??= outputSeries(scratch, src.labels, src.dropName, steps);
           r.vs[i] = v;
           r.ok[i] = 1;
           present++;
@@ -701,11 +715,11 @@ export class Evaluator {
 }
 
 /** The series a range function writes a source series' output into: the reused `scratch`, emptied, or a new one. */
-function outputSeries(scratch: StepSeries | undefined, src: RangeSeries, steps: number): StepSeries {
-  if (!scratch) return newStepSeries(src.labels, steps, src.dropName);
+function outputSeries(scratch: StepSeries | undefined, labels: Labels, dropName: boolean, steps: number): StepSeries {
+  if (!scratch) return newStepSeries(labels, steps, dropName);
   scratch.ok.fill(0);
-  scratch.labels = src.labels;
-  scratch.dropName = src.dropName;
+  scratch.labels = labels;
+  scratch.dropName = dropName;
   return scratch;
 }
 

@@ -69,6 +69,10 @@ describe('Engine', () => {
       const a = await e.rangeQuery(db, `${op}(rate(c_total[1m]))`, 60_000, 840_000, 60_000);
       const b = await e.rangeQuery(db, `${op}(rate(c_total[1m]) + 0)`, 60_000, 840_000, 60_000);
       expect([op, a.series.map((x) => [...x.values])]).toEqual([op, b.series.map((x) => [...x.values])]);
+      // A selector streams too (label_replace, a no-op here, keeps it from streaming).
+      const c = await e.rangeQuery(db, `${op} by (instance) ({__name__=~".+_total"})`, 0, 900_000, 30_000);
+      const d = await e.rangeQuery(db, `${op} by (instance) (label_replace({__name__=~".+_total"}, "zz", "", "zz", ""))`, 0, 900_000, 30_000);
+      expect([op, c.series.map((x) => [x.labels.toString(), [...x.values]])]).toEqual([op, d.series.map((x) => [x.labels.toString(), [...x.values]])]);
     }
     // c_total and d_total collide at the same steps: refused, as Prometheus does, in range and instant queries.
     for (const p of [
