@@ -22,7 +22,7 @@
  * systems and a mismatch is printed under the table.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Dataset, DEFAULT_DATASET, writeText, type DatasetOptions } from './dataset.js';
@@ -258,6 +258,8 @@ export async function run(argv: string[]): Promise<void> {
     const range = { start: Math.ceil(first / o.stepMs) * o.stepMs, end: Math.floor(d.endMs / o.stepMs) * o.stepMs, step: o.stepMs };
     const medians = new Map<string, Partial<Record<System['key'], number>>>();
     const notes: string[] = [];
+    // Other work on the machine moves every figure: say how busy it was.
+    const loadBefore = loadavg()[0];
     for (const q of QUERY_SET) {
       const sizes = new Map<string, string>();
       for (const s of systems) sizes.set(s.key, (await runQuery(s, q, range)).size);
@@ -283,6 +285,7 @@ export async function run(argv: string[]): Promise<void> {
     }
     console.log(table(rows));
     console.log(`- median latency per query (lower is better); Vigil at most Prometheus on ${atMostProm}/${QUERY_SET.length}, at most VictoriaMetrics on ${atMostVm}/${QUERY_SET.length}`);
+    console.log(`- 1-minute load average ${loadBefore.toFixed(2)} before the queries, ${loadavg()[0].toFixed(2)} after (${cpus().length} cores)`);
     for (const n of notes) console.log(`- ${n}`);
   } finally {
     for (const s of systems) await s.peer.stop();
