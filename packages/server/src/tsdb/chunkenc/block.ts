@@ -425,10 +425,10 @@ function readDeltasOrDods(r: ByteReader, dod: boolean, x0: number, xs: Float64Ar
 }
 
 /**
- * Reads `k` zigzag varints into `out` (grown when short). One- and
- * two-byte varints — most of an integer sequence, whose elements are small
+ * Reads `k` zigzag varints into `out` (grown when short). Varints of up
+ * to three bytes — most of an integer sequence, whose elements are small
  * multiples of the step around the median — are read inline; longer ones
- * (and the last byte of the chunk) by the reader.
+ * (and those in the last bytes of the chunk) by the reader.
  */
 function readIntSeq(r: ByteReader, k: number, out: Float64Array): void {
   if (out.length < k) SEQ = out = new Float64Array(Math.max(k, 2 * out.length));
@@ -436,7 +436,7 @@ function readIntSeq(r: ByteReader, k: number, out: Float64Array): void {
   const end = r.end;
   let p = r.pos;
   for (let i = 0; i < k; i++) {
-    if (p + 1 < end) {
+    if (p + 2 < end) {
       const c = b[p];
       if (c < 0x80) {
         out[i] = (c >>> 1) ^ -(c & 1);
@@ -448,6 +448,13 @@ function readIntSeq(r: ByteReader, k: number, out: Float64Array): void {
         const u = (c & 0x7f) | (c2 << 7);
         out[i] = (u >>> 1) ^ -(u & 1);
         p += 2;
+        continue;
+      }
+      const c3 = b[p + 2];
+      if (c3 < 0x80) {
+        const u = (c & 0x7f) | ((c2 & 0x7f) << 7) | (c3 << 14);
+        out[i] = (u >>> 1) ^ -(u & 1);
+        p += 3;
         continue;
       }
     }
