@@ -52,6 +52,12 @@ export interface SelectHints {
   end: number;
   /** Only series labels are needed, no samples (e.g. /api/v1/series). */
   seriesOnly?: boolean;
+  /**
+   * Only the newest sample at or before `end` is needed (an instant
+   * selector at one time): a backend may give a series with that sample
+   * alone instead of all its samples in range.
+   */
+  newestOnly?: boolean;
 }
 
 /** The kind `next()`/`seek()` found. Numbers, so the hot loop compares ints. */

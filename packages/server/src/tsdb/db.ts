@@ -530,7 +530,7 @@ class DBQuerier implements Querier {
     const mint = Math.max(hints.start, this.#mint);
     const maxt = Math.min(hints.end, this.#maxt);
     if (mint > maxt) return [];
-    const lists: Series[][] = [this.#db.head.select(matchers, mint, maxt)];
+    const lists: Series[][] = [this.#db.head.select(matchers, mint, maxt, hints.newestOnly)];
     for (const b of this.#blocks(mint, maxt)) lists.push(b.select(matchers, mint, maxt, hints.seriesOnly));
     return mergeSeriesLists(lists);
   }

@@ -71,13 +71,13 @@ export class QueryContext {
     if (Date.now() > this.#deadline) throw queryTimeout('query execution');
   }
 
-  /** Series matching `matchers` with samples in [mint, maxt]. */
-  select(matchers: readonly Matcher[], mint: number, maxt: number): Series[] {
+  /** Series matching `matchers` with samples in [mint, maxt]; with `newestOnly`, only the newest sample of each is needed (SelectHints). */
+  select(matchers: readonly Matcher[], mint: number, maxt: number, newestOnly = false): Series[] {
     let q: Querier;
     try {
       q = this.#queryable.querier(mint, maxt);
       this.#queriers.push(q);
-      return q.select({ start: mint, end: maxt }, matchers);
+      return q.select({ start: mint, end: maxt, newestOnly }, matchers);
     } catch (e) {
       if (e instanceof QueryError) throw e;
       throw new QueryError('internal', `expanding series: ${e instanceof Error ? e.message : String(e)}`);

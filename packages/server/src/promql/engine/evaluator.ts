@@ -339,7 +339,8 @@ export class Evaluator {
     const firstRef = (at ?? this.start) - vs.offset;
     const lastRef = (at ?? this.time(steps - 1)) - vs.offset;
     const lookback = this.ctx.lookback;
-    const series = this.ctx.select(vs.matchers, firstRef - lookback + 1, lastRef);
+    // At a single reference time only each series' newest sample counts.
+    const series = this.ctx.select(vs.matchers, firstRef - lookback + 1, lastRef, firstRef === lastRef);
     const buf = this.#buf;
     for (let si = 0; si < series.length; si++) {
       if ((si & 255) === 255) await this.ctx.checkpoint();

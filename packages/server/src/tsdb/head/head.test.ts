@@ -52,4 +52,35 @@ describe('head', () => {
     expect(blockBytes * 3).toBeLessThan(xorBytes);
     expect(read()).toEqual(before);
   });
+
+  it('gives only the newest sample with newestOnly when it is in range and nothing is out of order', () => {
+    const head = new Head({ blockRange: 2 * H, oooWindow: H });
+    const a = head.getOrCreate(Labels.fromObject({ __name__: 'a' }));
+    const b = head.getOrCreate(Labels.fromObject({ __name__: 'b' }));
+    for (let k = 1; k <= 300; k++) {
+      apply(head, a.ref, k * 1000, k);
+      if (k !== 150) apply(head, b.ref, k * 1000, -k);
+    }
+    apply(head, b.ref, 150_000, -150); // out of order: b keeps its full view
+    const read = (mint: number, maxt: number, newestOnly: boolean) =>
+      head.select([], mint, maxt, newestOnly).map((series) => {
+        const it = series.iterator();
+        const got: number[] = [];
+        while (it.next() !== ValueType.None) got.push(it.t, it.v);
+        return got;
+      });
+    const full = read(250_000, 400_000, false);
+    expect(full[0]).toHaveLength(2 * 51);
+    expect(read(250_000, 400_000, true)).toEqual([[300_000, 300], full[1]]);
+    // The newest sample is past maxt: all samples in range.
+    expect(read(250_000, 290_000, true)).toEqual(read(250_000, 290_000, false));
+    // seek on the one-sample iterator.
+    const [one] = head.select([new Matcher('=', '__name__', 'a')], 0, 400_000, true);
+    const it = one.iterator();
+    expect(it.seek(299_000)).toBe(ValueType.Float);
+    expect(it.seek(300_000)).toBe(ValueType.Float);
+    expect(it.t).toBe(300_000);
+    expect(it.seek(300_001)).toBe(ValueType.None);
+    expect(it.next()).toBe(ValueType.None);
+  });
 });

@@ -185,14 +185,20 @@ export class Head {
     return list.length > 0;
   }
 
-  /** Series matching the matchers with data in [mint, maxt], sorted by labels. */
-  select(matchers: readonly Matcher[], mint: number, maxt: number): Series[] {
+  /**
+   * Series matching the matchers with data in [mint, maxt], sorted by
+   * labels. With `newestOnly` (SelectHints.newestOnly), a series whose
+   * newest sample lies in range and that has no out-of-order samples is
+   * given with that sample alone: nothing is decoded.
+   */
+  select(matchers: readonly Matcher[], mint: number, maxt: number, newestOnly = false): Series[] {
     const ids = postingsForMatchers(this.postings, matchers);
-    const out: HeadSeriesView[] = [];
+    const out: Series[] = [];
     for (let i = 0; i < ids.length; i++) {
       const s = this.series[ids[i]];
       if (s === undefined || !s.hasData() || s.minTime > maxt || s.maxTime < mint) continue;
-      out.push(new HeadSeriesView(s, mint, maxt));
+      if (newestOnly && s.oooN === 0 && s.maxT <= maxt && s.maxT >= mint) out.push(new NewestSampleView(s.labels, s.maxT, s.lastV));
+      else out.push(new HeadSeriesView(s, mint, maxt));
     }
     out.sort((a, b) => compareLabels(a.labels, b.labels));
     return out;
@@ -364,6 +370,59 @@ function deleteFromSeries(s: MemSeries, mint: number, maxt: number, blockRange: 
   for (let i = 0; i < keepT.length; i++) s.appendInOrder(keepT[i], keepV[i], blockRange);
   s.cutOpen();
   s.lastAppend = lastAppend;
+}
+
+/** A head series reduced to its newest sample (select with `newestOnly`). */
+class NewestSampleView implements Series {
+  readonly labels: Labels;
+  readonly #t: number;
+  readonly #v: number;
+
+  constructor(labels: Labels, t: number, v: number) {
+    this.labels = labels;
+    this.#t = t;
+    this.#v = v;
+  }
+
+  iterator(): SampleIterator {
+    return new OneSampleIterator(this.#t, this.#v);
+  }
+}
+
+class OneSampleIterator implements SampleIterator {
+  t = 0;
+  v = 0;
+  readonly #t: number;
+  readonly #v: number;
+  /** 0 before the sample, 1 at it, 2 past it. */
+  #state = 0;
+
+  constructor(t: number, v: number) {
+    this.#t = t;
+    this.#v = v;
+  }
+
+  next(): ValueType {
+    if (this.#state !== 0) {
+      this.#state = 2;
+      return ValueType.None;
+    }
+    this.#state = 1;
+    this.t = this.#t;
+    this.v = this.#v;
+    return ValueType.Float;
+  }
+
+  seek(t: number): ValueType {
+    if (this.#state === 1 && this.t >= t) return ValueType.Float;
+    if (this.#state === 0 && this.#t >= t) return this.next();
+    this.#state = 2;
+    return ValueType.None;
+  }
+
+  err(): Error | undefined {
+    return undefined;
+  }
 }
 
 /**
