@@ -88,8 +88,13 @@ export class SampleBuffer {
       this.ts = nts;
       this.vs = nvs;
     }
-    this.ts.set(ts.subarray(start, end), this.n);
-    this.vs.set(vs.subarray(start, end), this.n);
+    // A loop rather than set(subarray()): no view objects for a run of ~120 samples.
+    const dts = this.ts;
+    const dvs = this.vs;
+    for (let i = start, k = this.n; i < end; i++, k++) {
+      dts[k] = ts[i];
+      dvs[k] = vs[i];
+    }
     this.n = n;
   }
 
