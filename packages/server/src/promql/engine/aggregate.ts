@@ -97,17 +97,14 @@ async function fold(
     }
     folder.add(g, s);
   };
-  const ctx = ev.ctx;
-  const before = { current: ctx.currentSamples, peak: ctx.peakSamples, total: ctx.totalSamples };
+  const before = ev.ctx.sampleState();
   const streamed = await ev.streamVector(e.expr, add);
   if (streamed !== 'streamed') {
     if (streamed === 'duplicate') {
       // Start over the ordinary way, which merges or refuses the duplicates as Prometheus does.
       folder = new GroupFolder(op, steps, param);
       groupIndex = new Map();
-      ctx.currentSamples = before.current;
-      ctx.peakSamples = before.peak;
-      ctx.totalSamples = before.total;
+      ev.ctx.restoreSamples(before);
     }
     for (const s of await ev.evalVector(e.expr)) add(s);
   }

@@ -95,6 +95,17 @@ export class QueryContext {
     if (this.currentSamples > this.settings.maxSamples) throw tooManySamples();
   }
 
+  /** The sample accounting now, to go back to with restoreSamples (a streamed evaluation that starts over). */
+  sampleState(): { current: number; peak: number; total: number } {
+    return { current: this.currentSamples, peak: this.peakSamples, total: this.totalSamples };
+  }
+
+  restoreSamples(s: { current: number; peak: number; total: number }): void {
+    this.currentSamples = s.current;
+    this.peakSamples = s.peak;
+    this.totalSamples = s.total;
+  }
+
   /** Sets the samples held (after a node's inputs are released), checking the limit. */
   setSamples(n: number): void {
     this.currentSamples = n;

@@ -462,13 +462,11 @@ export class Evaluator {
     if (childStart <= first) childStart += step;
     if (childStart > childEnd) return [];
     const child = new Evaluator(this.ctx, childStart, childEnd, step);
-    const v = await child.eval(sq.expr);
-    if (v.kind !== 'vector') throw new Error('subquery of a non-vector expression');
-    const out: RangeSeries[] = [];
-    for (const s of v.series) {
+    let out: RangeSeries[] = [];
+    const add = (s: StepSeries): void => {
       let n = 0;
       for (let i = 0; i < s.ok.length; i++) n += s.ok[i];
-      if (n === 0) continue;
+      if (n === 0) return;
       const ts = new Float64Array(n);
       const vs = new Float64Array(n);
       for (let i = 0, k = 0; i < s.ok.length; i++) {
@@ -478,6 +476,16 @@ export class Evaluator {
         k++;
       }
       out.push({ labels: s.labels, ts, vs, n, dropName: s.dropName });
+    };
+    // The inner series are streamed when they can be (no step-shaped copy of each is kept).
+    const before = this.ctx.sampleState();
+    const streamed = await child.streamVector(sq.expr, add);
+    if (streamed !== 'streamed') {
+      out = [];
+      this.ctx.restoreSamples(before);
+      const v = await child.eval(sq.expr);
+      if (v.kind !== 'vector') throw new Error('subquery of a non-vector expression');
+      for (const s of v.series) add(s);
     }
     return out;
   }

@@ -74,6 +74,15 @@ describe('Engine', () => {
       const d = await e.rangeQuery(db, `${op} by (instance) (label_replace({__name__=~".+_total"}, "zz", "", "zz", ""))`, 0, 900_000, 30_000);
       expect([op, c.series.map((x) => [x.labels.toString(), [...x.values]])]).toEqual([op, d.series.map((x) => [x.labels.toString(), [...x.values]])]);
     }
+    // Subqueries stream their inner series too, merging or refusing duplicates the same way.
+    const sub = await e.rangeQuery(db, 'max_over_time(rate({__name__=~"a_total|b_total|c_total"}[1m])[5m:1m])', 60_000, 840_000, 60_000);
+    const subPlain = await e.rangeQuery(db, 'max_over_time((rate({__name__=~"a_total|b_total|c_total"}[1m]) + 0)[5m:1m])', 60_000, 840_000, 60_000);
+    expect(sub.series.map((x) => [x.labels.toString(), [...x.timestamps], [...x.values]])).toEqual(
+      subPlain.series.map((x) => [x.labels.toString(), [...x.timestamps], [...x.values]]),
+    );
+    expect((await errorOf(e.rangeQuery(db, 'max_over_time(rate({__name__=~"c_total|d_total"}[1m])[5m:1m])', 60_000, 840_000, 60_000))).message).toMatch(
+      /vector cannot contain metrics with the same labelset/,
+    );
     // c_total and d_total collide at the same steps: refused, as Prometheus does, in range and instant queries.
     for (const p of [
       e.rangeQuery(db, 'sum(rate({__name__=~"c_total|d_total"}[1m]))', 60_000, 840_000, 60_000),
