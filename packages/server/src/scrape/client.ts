@@ -85,8 +85,10 @@ export class HttpClient {
   async get(url: URL, o: GetOptions): Promise<GetResult> {
     const deadline = Date.now() + o.timeoutMs;
     const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...o.headers };
-    const auth = await this.#authHeader();
-    if (auth !== undefined) headers.Authorization = auth;
+    if (this.#cfg.basicAuth || this.#cfg.authorization) {
+      const auth = await this.#authHeader();
+      if (auth !== undefined) headers.Authorization = auth;
+    }
     let current = url;
     for (let hop = 0; ; hop++) {
       const res = await this.#once(current, headers, deadline, o);

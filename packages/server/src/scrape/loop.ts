@@ -96,7 +96,6 @@ export class ScrapeLoop {
   readonly #cfg: ScrapeConfig;
   readonly #deps: LoopDeps;
   readonly #body = new BodyBuffer();
-  readonly #accept: string;
   readonly #reportLabels: Labels[];
   readonly #reportRefs = new Float64Array(REPORT_NAMES.length);
   readonly #reportValues = new Float64Array(REPORT_NAMES.length);
@@ -104,7 +103,10 @@ export class ScrapeLoop {
   #timer: NodeJS.Timeout | undefined;
   #next = 0;
   #running: Promise<void> | undefined;
-  #abort: AbortController | undefined;
+  /** Cancels the scrape in flight when the loop stops (once: a stopped loop does not scrape again). */
+  readonly #abort = new AbortController();
+  /** The request headers, the same for every scrape. */
+  readonly #requestHeaders: Record<string, string>;
   #stopped = false;
   /** Set by the pool when the job is over its target_limit: every scrape fails with it. */
   forcedError: string | undefined;
@@ -120,7 +122,11 @@ export class ScrapeLoop {
     this.#deps = deps;
     const shape = cacheShape(cfg);
     this.cache = cache !== undefined && cache.shape === shape ? cache : new ScrapeCache(shape);
-    this.#accept = scrapeAcceptHeader(cfg.scrapeProtocols);
+    this.#requestHeaders = {
+      Accept: scrapeAcceptHeader(cfg.scrapeProtocols),
+      'Accept-Encoding': cfg.enableCompression ? 'gzip' : 'identity',
+      'X-Prometheus-Scrape-Timeout-Seconds': String(target.timeoutMs / 1000),
+    };
     this.#reportLabels = REPORT_NAMES.map((n) => new LabelsBuilder(target.labels).set(METRIC_NAME, n).labels());
   }
 
@@ -162,7 +168,7 @@ export class ScrapeLoop {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    this.#abort?.abort();
+    this.#abort.abort();
     await this.#running;
   }
 
@@ -188,11 +194,10 @@ export class ScrapeLoop {
     const start = performance.now();
     let err: Error | undefined;
     let format: ExpositionFormat | undefined;
-    this.#abort = new AbortController();
     try {
       if (this.forcedError !== undefined) throw new ScrapeError(this.forcedError);
       const res = await this.#deps.client.get(t.url, {
-        headers: this.#headers(),
+        headers: this.#requestHeaders,
         timeoutMs: t.timeoutMs,
         maxBodyBytes: this.#cfg.bodySizeLimit,
         into: this.#body,
@@ -206,8 +211,6 @@ export class ScrapeLoop {
     } catch (e) {
       err = e as Error;
       if (err.message.startsWith('body size limit exceeded')) this.#deps.metrics.exceededBodySizeLimit.inc();
-    } finally {
-      this.#abort = undefined;
     }
     const durationSec = (performance.now() - start) / 1000;
     this.#deps.metrics.scrapeDuration.observe(durationSec);
@@ -251,14 +254,6 @@ export class ScrapeLoop {
     if (err !== undefined) this.#deps.logger.debug('scrape failed', { scrape_pool: t.scrapePool, target: t.url.href, err: err.message });
   }
 
-  #headers(): Record<string, string> {
-    const h: Record<string, string> = {
-      Accept: this.#accept,
-      'X-Prometheus-Scrape-Timeout-Seconds': String(this.target.timeoutMs / 1000),
-    };
-    h['Accept-Encoding'] = this.#cfg.enableCompression ? 'gzip' : 'identity';
-    return h;
-  }
 
   /** Parses the body and appends its samples; throws (before commit) when the scrape must fail. */
   #append(app: Appender, format: ExpositionFormat, ts: number): AppendStats {
@@ -314,12 +309,16 @@ export class ScrapeLoop {
         e = entries.get(text);
         guess = e !== undefined && e.lastPresent === pass - 1 ? e.pos + 1 : guess + 1;
       }
+      // The labels of a series new to the cache, made once for its entry and its first append.
+      let fresh: Labels | undefined;
       if (e === undefined) {
-        e = this.#newEntry(p.labels(), flatCopy(text));
+        fresh = this.#seriesLabels(p.labels());
+        e = this.#newEntry(fresh, flatCopy(text));
         entries.set(e.text, e);
         if (e.kind === EntryKind.Series) seriesAdded++;
       } else if (e.kind === EntryKind.OverBudget && budget !== undefined && budget.used < budget.limit) {
-        const again = this.#newEntry(p.labels(), e.text);
+        fresh = this.#seriesLabels(p.labels());
+        const again = this.#newEntry(fresh, e.text);
         e.kind = again.kind;
         e.budgeted = again.budgeted;
         if (e.kind === EntryKind.Series) seriesAdded++;
@@ -342,7 +341,7 @@ export class ScrapeLoop {
       const explicit = p.timestamp;
       const t = honorTs && explicit !== undefined ? explicit : ts;
       try {
-        e.ref = this.#appendSample(app, e, p, t);
+        e.ref = this.#appendSample(app, e, p, t, fresh);
       } catch (err) {
         if (!(err instanceof StorageError)) throw err;
         metrics.samplesRejected.labels(err.code).inc();
@@ -371,9 +370,8 @@ export class ScrapeLoop {
     return { total, added, seriesAdded };
   }
 
-  /** The entry of a new series text; throws when a label limit is exceeded. */
-  #newEntry(exposed: Labels, text: string): CacheEntry {
-    const ls = this.#seriesLabels(exposed);
+  /** The entry of a new series text whose series has labels `ls` (undefined: dropped). */
+  #newEntry(ls: Labels | undefined, text: string): CacheEntry {
     if (ls === undefined) return new CacheEntry(EntryKind.Dropped, text);
     const budget = this.#deps.budget;
     if (budget !== undefined && !budget.take()) return new CacheEntry(EntryKind.OverBudget, text);
@@ -387,7 +385,7 @@ export class ScrapeLoop {
    * series' labels are made (again) only when the storage does not know the
    * ref: on the series' first append, or after the storage removed it.
    */
-  #appendSample(app: Appender, e: CacheEntry, p: Parser, t: number): number {
+  #appendSample(app: Appender, e: CacheEntry, p: Parser, t: number, fresh: Labels | undefined): number {
     if (e.ref > 0) {
       try {
         return app.append(e.ref, undefined, t, p.value);
@@ -395,13 +393,21 @@ export class ScrapeLoop {
         if (!(err instanceof StorageError && err.code === 'unknown_series_ref')) throw err;
       }
     }
-    const ls = this.#seriesLabels(p.labels());
+    const ls = fresh ?? this.#seriesLabels(p.labels());
     if (ls === undefined) throw new Error('cannot append scraped sample: the cached series text no longer makes a series');
     return app.append(0, ls, t, p.value);
   }
 
-  /** The labels of a series: the exposed ones with the target's, then metric relabeling; undefined when dropped. */
+  /** The labels of a series: the exposed ones with the target's, then metric relabeling; undefined when dropped. Throws when a label limit is exceeded. */
   #seriesLabels(exposed: Labels): Labels | undefined {
+    if (this.#cfg.metricRelabelConfigs.length === 0) {
+      // Without relabeling and without a name in both sets, the two sorted sets just merge: no builder.
+      const merged = mergeDisjoint(exposed, this.target.labels);
+      if (merged !== undefined) {
+        this.#checkLimits(merged);
+        return merged;
+      }
+    }
     try {
       return this.#seriesLabelsFrom(exposed);
     } finally {
@@ -435,7 +441,8 @@ export class ScrapeLoop {
     const ls = lb.labels();
     if (ls.length === 0) return undefined;
     this.#checkLimits(ls);
-    return ls;
+    // The storage keeps a new series' label strings: copies, so that no slice keeps the body alive.
+    return Labels.fromSortedPairs(ls.pairs.map(flatCopy));
   }
 
   #checkLimits(ls: Labels): void {
@@ -503,6 +510,33 @@ export class ScrapeLoop {
 function protocolFormat(p: ScrapeProtocol | undefined): ExpositionFormat | undefined {
   if (p === undefined) return undefined;
   return p.startsWith('OpenMetrics') ? 'openmetrics' : 'prometheus';
+}
+
+/**
+ * The union of exposed labels and target labels that share no name;
+ * undefined when they do. The exposed strings are copied (`flatCopy`): the
+ * storage keeps a new series' label strings, and slices would keep the body.
+ */
+function mergeDisjoint(a: Labels, b: Labels): Labels | undefined {
+  const x = a.pairs;
+  const y = b.pairs;
+  const out = new Array<string>(x.length + y.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < x.length && j < y.length) {
+    if (x[i] === y[j]) return undefined;
+    if (x[i] < y[j]) {
+      out[o++] = flatCopy(x[i++]);
+      out[o++] = flatCopy(x[i++]);
+    } else {
+      out[o++] = y[j++];
+      out[o++] = y[j++];
+    }
+  }
+  while (i < x.length) out[o++] = flatCopy(x[i++]);
+  while (j < y.length) out[o++] = y[j++];
+  return Labels.fromSortedPairs(out);
 }
 
 /** What decides the series a text becomes, besides the target (whose labels are part of its identity). */
