@@ -27,6 +27,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { isLegacyLabelName } from '../model/labels.js';
+import { exemplarsHandler, pendingHandlers, type PendingSections } from './pending.js';
 import { parseScrapeConfigs, SCRAPE_GLOBAL_DEFAULTS, scrapeGlobalHandlers, type ScrapeGlobals, type ScrapeSection } from './scrape.js';
 import { parseBytes, parseDuration } from './units.js';
 
@@ -99,6 +100,8 @@ export interface ConfigFile {
   ingest: Partial<IngestOptions>;
   /** `scrape_configs` and the scrape settings of `global` (config/scrape.ts). */
   scrape: ScrapeSection;
+  /** Prometheus sections Vigil reads but does not act on yet (config/pending.ts). */
+  pending: PendingSections;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +137,7 @@ export function parseConfig(text: string, file: string): ConfigFile {
     storage: {},
     ingest: {},
     scrape: { globals: scrapeGlobals, configs: undefined },
+    pending: {},
   };
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return out;
@@ -149,8 +153,10 @@ export function parseConfig(text: string, file: string): ConfigFile {
     storage: (n, key) =>
       ctx.map(n, key, {
         tsdb: (n, key) => parseTsdb(ctx, n, key, out.storage),
+        exemplars: exemplarsHandler(ctx, out.pending),
       }),
     ingest: (n, key) => parseIngest(ctx, n, key, out.ingest),
+    ...pendingHandlers(ctx, out.pending),
   });
   // After the walk: jobs inherit from `global` wherever it sits in the file.
   if (scrapeNode) out.scrape.configs = parseScrapeConfigs(ctx, scrapeNode[0], scrapeNode[1], out.global, scrapeGlobals);
@@ -295,6 +301,18 @@ export function parseWalFsync(s: string): WalFsync {
 
 export type KeyHandler = (node: Node, key: string) => void;
 
+const REFUSED = new WeakSet<KeyHandler>();
+
+/**
+ * Marks a handler that refuses its key with a reason of its own (a
+ * Prometheus key Vigil does not support): such keys are left out of the
+ * "expected one of" list of an unknown key.
+ */
+export function refused(h: KeyHandler): KeyHandler {
+  REFUSED.add(h);
+  return h;
+}
+
 /** Walks nodes, knowing the file and line of each for error messages. */
 export class Ctx {
   constructor(
@@ -331,7 +349,8 @@ export class Ctx {
       }
       const h = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
       if (h === undefined) {
-        throw this.error(k, key, `unknown key (expected one of: ${Object.keys(handlers).join(', ')})`);
+        const known = Object.keys(handlers).filter((n) => !REFUSED.has(handlers[n]));
+        throw this.error(k, key, `unknown key (expected one of: ${known.join(', ')})`);
       }
       h(v, key);
     }

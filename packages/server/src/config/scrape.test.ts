@@ -76,6 +76,17 @@ describe('scrape config', () => {
     ['scrape_scheme.bad.yml', /line 3: scrape_configs\[0\]\.scheme: invalid scheme "ftp"/],
     ['scrape_sample_limit.bad.yml', /line 3: scrape_configs\[0\]\.sample_limit: expected a non-negative integer/],
   ];
+  it('lists only supported keys after an unknown one', () => {
+    let msg = '';
+    try {
+      load('scrape_unknown_key.bad.yml');
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/expected one of: .*scrape_interval.*static_configs/);
+    expect(msg).not.toMatch(/kubernetes_sd_configs|oauth2|proxy_url/);
+  });
+
   it.each(bad)('rejects %s', (name, re) => {
     expect(() => load(name)).toThrow(re);
   });

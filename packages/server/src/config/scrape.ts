@@ -29,7 +29,7 @@ import { isScalar, isSeq, type Node } from 'yaml';
 import { isWellFormed } from '../model/labels.js';
 import { compileRule, RELABEL_ACTIONS, RELABEL_DEFAULTS, type RelabelAction, type RelabelConfig, type Rule } from '../relabel/relabel.js';
 import { DEFAULT_SCRAPE_PROTOCOLS, type ScrapeProtocol } from '../textparse/index.js';
-import type { Ctx, KeyHandler } from './config.js';
+import { refused, type Ctx, type KeyHandler } from './config.js';
 import { parseBytes, parseDuration } from './units.js';
 
 /** Scrape settings of `global` that every job inherits unless it sets its own. */
@@ -269,9 +269,9 @@ function parseScrapeConfig(
   const sc = newScrapeConfig('', global, g);
   const unsupported: Record<string, KeyHandler> = {};
   for (const k of UNSUPPORTED_SD) {
-    unsupported[k] = (n, key) => {
+    unsupported[k] = refused((n, key) => {
       throw ctx.error(n, key, 'this service discovery mechanism is not supported by Vigil (supported: static_configs, file_sd_configs, http_sd_configs, dns_sd_configs)');
-    };
+    });
   }
   const httpCfg = httpClientHandlers(ctx, sc.http);
   ctx.map(node, path, {
@@ -446,9 +446,9 @@ function httpClientHandlers(ctx: Ctx, h: HttpClientConfig): { handlers: Record<s
     enable_http2: (n, key) => void (h.enableHttp2 = bool(ctx, n, key)),
   };
   for (const k of UNSUPPORTED_HTTP) {
-    handlers[k] = (n, key) => {
+    handlers[k] = refused((n, key) => {
       throw ctx.error(n, key, 'not supported by Vigil');
-    };
+    });
   }
   return {
     handlers,

@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { registerTargetsApi } from '../api/targets.js';
+import { pendingSectionNotes } from '../config/pending.js';
 import { newScrapeConfig, type ScrapeConfig } from '../config/scrape.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { fnv1a32 } from '../model/labels.js';
@@ -54,6 +55,8 @@ export const scrapeFactory: ComponentFactory = {
     registerTargetsApi(ctx.router, manager, options.web.maxBodyBytes);
     const self = loopbackAddress(ctx.address);
     const apply = async (o: ServerOptions) => {
+      // A prometheus.yml loads as it is; say once per load what of it Vigil does not act on yet.
+      for (const { section, note } of pendingSectionNotes(o.pending)) ctx.logger.info(`Config section ${section} not acted on: ${note}`, { section });
       const configs = effectiveScrapeConfigs(o, self);
       await manager.applyConfig(configs);
       discovery.applyConfig(new Map(configs.map((c) => [c.jobName, c.sd])));

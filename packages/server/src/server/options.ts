@@ -13,6 +13,7 @@ import {
   type StorageConfig,
 } from '../config/config.js';
 import { SCRAPE_GLOBAL_DEFAULTS, type ScrapeSection } from '../config/scrape.js';
+import type { PendingSections } from '../config/pending.js';
 import { FLAGS, LOG_DEFAULTS, QUERY_DEFAULTS, WEB_DEFAULTS, type FlagValues, type LogOptions, type QueryOptions, type WebOptions } from './flags.js';
 import { resolvePushOptions, type PushOptions } from '../ingest/net/options.js';
 
@@ -25,6 +26,8 @@ export interface ServerOptions {
   ingest: IngestOptions;
   /** `scrape_configs` and global scrape settings; `configs` undefined means "scrape yourself". */
   scrape: ScrapeSection;
+  /** Prometheus sections read from the file but not acted on yet (rule_files, alerting, remote_write, remote_read, storage.exemplars). */
+  pending: PendingSections;
   /** Socket push listeners and the Pushgateway endpoint. */
   push: PushOptions;
   /** PromQL engine limits (`--query.*`). */
@@ -45,6 +48,7 @@ export async function resolveOptions(flags: FlagValues): Promise<ServerOptions> 
     global: file?.global ?? { ...GLOBAL_DEFAULTS, externalLabels: {} },
     ingest: resolveIngest(file?.ingest, flags.ingest),
     scrape: file?.scrape ?? { globals: { ...SCRAPE_GLOBAL_DEFAULTS }, configs: undefined },
+    pending: file?.pending ?? {},
     push: resolvePushOptions(flags.push),
     query: { ...QUERY_DEFAULTS, ...flags.query },
     flagValues: Object.fromEntries(FLAGS.map((f) => [f.name, flags.given[f.name] ?? f.defaultText ?? ''])),
