@@ -9,6 +9,8 @@ import { Matcher } from '../model/matcher.js';
 import { isStaleNaN } from '../model/value.js';
 import { compileRule, RELABEL_DEFAULTS } from '../relabel/relabel.js';
 import { createLogger } from '../server/logger.js';
+import { StorageError } from '../storage/errors.js';
+import type { Appendable } from '../storage/interface.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { HttpClient } from './client.js';
 import { CardinalityBudget, ScrapeLoop, type ScrapeMetrics } from './loop.js';
@@ -272,5 +274,82 @@ describe('scrape loop', () => {
     expect(values(storage, 'c')).toEqual([]);
     expect(values(storage, 'scrape_samples_post_metric_relabeling')).toEqual([[1000, 2]]);
     expect(registry.expose()).toMatch(/budget_dropped\{job="test"\} 2/);
+  });
+
+  it('finds each series when lines move, appear and disappear between scrapes', async () => {
+    const { storage, loop } = makeLoop(job());
+    reply = { body: 'a 1\nb 1\nc 1\nd 1\n' };
+    await loop.scrapeAndReport(1000);
+    reply = { body: 'new 2\nd 2\nb 2\nc 2\n' };
+    await loop.scrapeAndReport(2000);
+    reply = { body: 'a 3\nb 3\nc 3\nd 3\nnew 3\n' };
+    await loop.scrapeAndReport(3000);
+    expect(values(storage, 'a')).toEqual([
+      [1000, 1],
+      [2000, 'stale'],
+      [3000, 3],
+    ]);
+    for (const name of ['b', 'c', 'd']) expect(values(storage, name)).toEqual([
+      [1000, 1],
+      [2000, 2],
+      [3000, 3],
+    ]);
+    expect(values(storage, 'new')).toEqual([
+      [2000, 2],
+      [3000, 3],
+    ]);
+    expect(values(storage, 'scrape_series_added').map((x) => x[1])).toEqual([4, 1, 0]);
+  });
+
+  it('makes the labels again when the storage no longer knows a series ref', async () => {
+    const inner = new MemoryStorage();
+    const forgotten = new Set<number>();
+    // A storage that lost some series (as the head does with idle ones): appends by those refs fail.
+    const storage: Appendable = {
+      appender: () => {
+        const a = inner.appender();
+        return {
+          append: (ref, labels, t, v) => {
+            if (labels === undefined && forgotten.has(ref)) throw new StorageError('unknown_series_ref', `unknown series ref ${ref}`);
+            return a.append(ref, labels, t, v);
+          },
+          commit: () => a.commit(),
+          rollback: () => a.rollback(),
+        };
+      },
+    };
+    const cfg = job();
+    const r = populateLabels(Labels.fromObject({ __address__: base }), cfg);
+    if (r.kind !== 'active') throw new Error('target not active');
+    const loop = new ScrapeLoop(new Target(cfg.jobName, r.discovered, r.labels, r.url, r.intervalMs, r.timeoutMs), cfg, {
+      storage,
+      client: new HttpClient(cfg.http),
+      metrics,
+      logger,
+      budget: undefined,
+      now: Date.now,
+      offsetSeed: 0,
+    });
+    reply = { body: 'x{k="v"} 1\ny 1\n' };
+    await loop.scrapeAndReport(1000);
+    for (const e of loop.cache.entries.values()) forgotten.add(e.ref);
+    reply = { body: 'x{k="v"} 2\n' };
+    await loop.scrapeAndReport(2000);
+    expect(loop.target.health).toBe('up');
+    expect(samples(inner, 'x')).toEqual([
+      [{ __name__: 'x', k: 'v', instance: base, job: 'test' }, 1000, 1],
+      [{ __name__: 'x', k: 'v', instance: base, job: 'test' }, 2000, 2],
+    ]);
+    // `y` is gone from the body, and its ref from the storage: no marker to write, and no error.
+    expect(values(inner, 'y')).toEqual([[1000, 1]]);
+  });
+
+  it('hands its cache to the next loop only when that config makes the same series of the same texts', () => {
+    const { loop, target } = makeLoop(job());
+    const deps = { storage: new MemoryStorage(), client: new HttpClient(job().http), metrics, logger, budget: undefined, now: Date.now, offsetSeed: 0 };
+    expect(new ScrapeLoop(target, job({ sampleLimit: 10 }), deps, loop.cache).cache).toBe(loop.cache);
+    const drop = compileRule({ ...RELABEL_DEFAULTS, sourceLabels: ['__name__'], regex: 'go_.*', action: 'drop' });
+    expect(new ScrapeLoop(target, job({ metricRelabelConfigs: [drop] }), deps, loop.cache).cache).not.toBe(loop.cache);
+    expect(new ScrapeLoop(target, job({ honorLabels: true }), deps, loop.cache).cache).not.toBe(loop.cache);
   });
 });
