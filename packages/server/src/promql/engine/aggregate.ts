@@ -56,20 +56,7 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<Va
   const param = e.param && e.param.type === 'scalar' ? await ev.evalScalar(e.param) : undefined;
   const keyOf = groupingKeyFn(e, grouping);
   if (isFoldOp(e.op)) return fold(ev, e, e.op, grouping, keyOf, param);
-
-  const input = await ev.evalVector(e.expr);
-  const groupIndex = new Map<string, number>();
-  const seriesGroup = new Int32Array(input.length);
-  for (let si = 0; si < input.length; si++) {
-    const k = keyOf(input[si].labels);
-    let g = groupIndex.get(k);
-    if (g === undefined) {
-      g = groupIndex.size;
-      groupIndex.set(k, g);
-    }
-    seriesGroup[si] = g;
-  }
-  return aggregateK(ev, e, input, seriesGroup, groupIndex.size, param!);
+  return selectK(ev, e, keyOf, param!);
 }
 
 /**
@@ -210,9 +197,87 @@ function sortReverse(items: Item[], less: (a: Item, b: Item) => boolean): void {
 
 const MAX_INT64 = 9223372036854775807;
 
-function aggregateK(ev: Evaluator, e: AggregateExpr, input: StepSeries[], seriesGroup: Int32Array, groups: number, param: Float64Array): Value {
+/**
+ * topk, bottomk, limitk and limit_ratio. Input series are taken one at a
+ * time (streamed when the input is a selector or a range function) and
+ * offered to a heap per group and step; each step's heaps see the series in
+ * input order, as Prometheus's step-by-step loop offers them, so ties come
+ * out the same. The output series are the selected input series, present
+ * at the steps where they were selected.
+ */
+async function selectK(ev: Evaluator, e: AggregateExpr, keyOf: (ls: Labels) => string, param: Float64Array): Promise<Value> {
   const steps = ev.steps;
   const op = e.op;
+  const less = op === 'bottomk' ? bottomLess : topLess;
+  // Per step: k (topk, bottomk, limitk) or the clamped ratio (limit_ratio); below 1 (or a ratio of 0), nothing is selected.
+  const ks = new Float64Array(steps);
+  for (let i = 0; i < steps; i++) {
+    const p = param[i];
+    ks[i] = op === 'limit_ratio' ? (p === 0 ? 0 : Math.max(-1, Math.min(1, p))) : Math.trunc(p);
+  }
+  let labels: Labels[] = [];
+  let dropName: boolean[] = [];
+  let groupIndex = new Map<string, number>();
+  /** heaps[group][step] */
+  let heaps: (GoHeap | undefined)[][] = [];
+  const add = (s: StepSeries): void => {
+    const si = labels.length;
+    labels.push(s.labels);
+    dropName.push(s.dropName);
+    const key = keyOf(s.labels);
+    let g = groupIndex.get(key);
+    if (g === undefined) {
+      g = heaps.length;
+      groupIndex.set(key, g);
+      heaps.push(new Array<GoHeap | undefined>(steps));
+    }
+    const hs = heaps[g];
+    const offset = op === 'limit_ratio' ? ratioOffset(s.labels) : 0;
+    const vs = s.vs;
+    const ok = s.ok;
+    for (let i = 0; i < steps; i++) {
+      if (!ok[i]) continue;
+      const v = vs[i];
+      const k = ks[i];
+      let h = hs[i];
+      if (op === 'limit_ratio') {
+        if (k === 0) continue;
+        if (!h) hs[i] = h = new GoHeap(less);
+        if (addRatioSample(k, offset)) h.push({ si, v });
+        continue;
+      }
+      if (!(k >= 1)) continue;
+      if (!h) {
+        hs[i] = h = new GoHeap(less);
+        h.push({ si, v });
+        continue;
+      }
+      if (op === 'limitk') {
+        if (h.items.length < k) h.push({ si, v });
+        continue;
+      }
+      const top = h.items[0];
+      if (h.items.length < k) h.push({ si, v });
+      else if ((op === 'topk' ? top.v < v : top.v > v) || (Number.isNaN(top.v) && !Number.isNaN(v))) {
+        h.items[0] = { si, v };
+        if (k > 1) h.fix(0);
+      }
+    }
+  };
+  const before = ev.ctx.sampleState();
+  const streamed = await ev.streamVector(e.expr, add);
+  if (streamed !== 'streamed') {
+    if (streamed === 'duplicate') {
+      // Start over the ordinary way, which merges or refuses the duplicates as Prometheus does.
+      labels = [];
+      dropName = [];
+      groupIndex = new Map();
+      heaps = [];
+      ev.ctx.restoreSamples(before);
+    }
+    for (const s of await ev.evalVector(e.expr)) add(s);
+  }
+
   let min = Infinity;
   let max = -Infinity;
   let nan = false;
@@ -235,66 +300,17 @@ function aggregateK(ev: Evaluator, e: AggregateExpr, input: StepSeries[], series
     if (min <= -MAX_INT64) throw execError(`Scalar value ${min} underflows int64`);
     if (max >= MAX_INT64) throw execError(`Scalar value ${max} overflows int64`);
   }
-  // Output series are the input series themselves (same labels), present only where selected.
-  const outs: (StepSeries | undefined)[] = new Array(input.length);
+  const outs: (StepSeries | undefined)[] = new Array(labels.length);
   const order: number[] = [];
-  const less = op === 'bottomk' ? bottomLess : topLess;
-  // One heap per group for the whole query, emptied at each step; `active` marks the groups with a series at this step.
-  const heaps: GoHeap[] = Array.from({ length: groups }, () => new GoHeap(less));
-  const active = new Uint8Array(groups);
-  const offsets = op === 'limit_ratio' ? input.map((s) => ratioOffset(s.labels)) : [];
   for (let i = 0; i < steps; i++) {
-    const p = param[i];
-    active.fill(0);
-    let k = 0;
-    let r = 0;
-    if (op === 'limit_ratio') {
-      if (p === 0) continue;
-      r = Math.max(-1, Math.min(1, p));
-    } else {
-      k = Math.min(Math.trunc(p), input.length);
-      if (k < 1) continue;
-    }
-    for (let si = 0; si < input.length; si++) {
-      const s = input[si];
-      if (!s.ok[i]) continue;
-      const g = seriesGroup[si];
-      const h = heaps[g];
-      const v = s.vs[i];
-      if (!active[g]) {
-        active[g] = 1;
-        h.items.length = 0;
-        if (op !== 'limit_ratio' || addRatioSample(r, offsets[si])) h.push({ si, v });
-        continue;
-      }
-      switch (op) {
-        case 'topk':
-        case 'bottomk': {
-          const top = h.items[0];
-          if (h.items.length < k) h.push({ si, v });
-          else if ((op === 'topk' ? top.v < v : top.v > v) || (Number.isNaN(top.v) && !Number.isNaN(v))) {
-            h.items[0] = { si, v };
-            if (k > 1) h.fix(0);
-          }
-          break;
-        }
-        case 'limitk':
-          if (h.items.length < k) h.push({ si, v });
-          break;
-        case 'limit_ratio':
-          if (addRatioSample(r, offsets[si])) h.push({ si, v });
-          break;
-      }
-    }
-    for (let g = 0; g < groups; g++) {
-      if (!active[g]) continue;
-      const h = heaps[g];
+    for (let g = 0; g < heaps.length; g++) {
+      const h = heaps[g][i];
+      if (!h) continue;
       if ((op === 'topk' || op === 'bottomk') && h.items.length > 1) sortReverse(h.items, less);
       for (const it of h.items) {
         let o = outs[it.si];
         if (!o) {
-          const src = input[it.si];
-          o = newStepSeries(src.labels, steps, src.dropName);
+          o = newStepSeries(labels[it.si], steps, dropName[it.si]);
           outs[it.si] = o;
           order.push(it.si);
         }
@@ -303,8 +319,7 @@ function aggregateK(ev: Evaluator, e: AggregateExpr, input: StepSeries[], series
       }
     }
   }
-  const series = order.map((si) => outs[si]!);
-  return { kind: 'vector', series: mergeSameLabels(series) };
+  return { kind: 'vector', series: mergeSameLabels(order.map((si) => outs[si]!)) };
 }
 
 /**

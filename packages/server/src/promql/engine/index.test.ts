@@ -74,6 +74,13 @@ describe('Engine', () => {
       const d = await e.rangeQuery(db, `${op} by (instance) (label_replace({__name__=~".+_total"}, "zz", "", "zz", ""))`, 0, 900_000, 30_000);
       expect([op, c.series.map((x) => [x.labels.toString(), [...x.values]])]).toEqual([op, d.series.map((x) => [x.labels.toString(), [...x.values]])]);
     }
+    // topk and friends take streamed series too; ties (c and d share rates) come out in the same order.
+    const x = new Engine({ enableExperimentalFunctions: true });
+    for (const q of ['topk(2, %)', 'bottomk(1, %)', 'limitk(2, %)', 'limit_ratio(0.5, %)', 'topk by (instance) (1, %)']) {
+      const a = await x.rangeQuery(db, q.replace('%', 'rate({__name__=~"a_total|b_total|c_total"}[1m])'), 60_000, 840_000, 60_000);
+      const b = await x.rangeQuery(db, q.replace('%', '(rate({__name__=~"a_total|b_total|c_total"}[1m]) + 0)'), 60_000, 840_000, 60_000);
+      expect([q, a.series.map((r) => [r.labels.toString(), [...r.timestamps], [...r.values]])]).toEqual([q, b.series.map((r) => [r.labels.toString(), [...r.timestamps], [...r.values]])]);
+    }
     // Subqueries stream their inner series too, merging or refusing duplicates the same way.
     const sub = await e.rangeQuery(db, 'max_over_time(rate({__name__=~"a_total|b_total|c_total"}[1m])[5m:1m])', 60_000, 840_000, 60_000);
     const subPlain = await e.rangeQuery(db, 'max_over_time((rate({__name__=~"a_total|b_total|c_total"}[1m]) + 0)[5m:1m])', 60_000, 840_000, 60_000);
