@@ -5,15 +5,17 @@
  *
  *   npm run bench -- query [--series N] [--samples N] [--interval 15s]
  *                          [--end 2025-01-01T00:00:00Z] [--seed N]
- *                          [--runs 7] [--step 60s] [--peers prometheus,victoria-metrics]
+ *                          [--runs 7] [--warmup 3] [--step 60s] [--peers prometheus,victoria-metrics]
  *                          [--dir /tmp] [--keep]
  *
  * Vigil runs as a server process without self-scraping or push listeners
  * (the peers run bare too). Loading: Vigil and VictoriaMetrics get the dataset as Prometheus text in
  * time order through `/api/v1/import/prometheus` (VictoriaMetrics is then
  * flushed and merged); Prometheus gets blocks from `promtool tsdb
- * create-blocks-from openmetrics`. Every query is sent once to warm up,
- * then `--runs` times to each system in turn (round-robin, so drift on the
+ * create-blocks-from openmetrics`. Every query is sent `--warmup` times to
+ * each system to warm up (Vigil's JavaScript is optimised by V8 over the
+ * first executions of a code path: the figure is a running server's, not a
+ * fresh process's), then `--runs` times to each system in turn (round-robin, so drift on the
  * machine hits all three alike); the figure is the median wall time of the
  * HTTP request, client side. VictoriaMetrics gets `nocache=1` so its
  * rollup result cache does not answer repeats. Range queries cover the
@@ -54,6 +56,7 @@ export const QUERY_SET: ReadonlyArray<{ name: string; query: string; instant?: b
 interface Options {
   dataset: DatasetOptions;
   runs: number;
+  warmup: number;
   stepMs: number;
   peers: Set<string>;
   dir: string;
@@ -82,6 +85,7 @@ function parseOptions(argv: string[]): Options {
       end: { type: 'string' },
       seed: { type: 'string' },
       runs: { type: 'string' },
+      warmup: { type: 'string' },
       step: { type: 'string' },
       peers: { type: 'string' },
       dir: { type: 'string' },
@@ -106,6 +110,7 @@ function parseOptions(argv: string[]): Options {
       jitterMs: 0,
     },
     runs: values.runs ? positiveInt('runs', values.runs) : 7,
+    warmup: values.warmup ? positiveInt('warmup', values.warmup) : 3,
     stepMs: values.step ? parseDurationFlag(values.step) : 60_000,
     peers,
     dir: values.dir ?? tmpdir(),
@@ -233,7 +238,7 @@ export async function run(argv: string[]): Promise<void> {
   const d = o.dataset;
   console.log(
     `query benchmark: ${ds.seriesCount} series (${ds.instanceCount} hosts) × ${d.samples} samples at ${d.intervalMs / 1000} s ` +
-      `= ${ds.totalSamples} samples, ending ${new Date(d.endMs).toISOString()}; ${o.runs} runs per query, range step ${o.stepMs / 1000} s`,
+      `= ${ds.totalSamples} samples, ending ${new Date(d.endMs).toISOString()}; ${o.warmup} warm-up + ${o.runs} runs per query, range step ${o.stepMs / 1000} s`,
   );
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 
@@ -263,6 +268,7 @@ export async function run(argv: string[]): Promise<void> {
     for (const q of QUERY_SET) {
       const sizes = new Map<string, string>();
       for (const s of systems) sizes.set(s.key, (await runQuery(s, q, range)).size);
+      for (let i = 1; i < o.warmup; i++) for (const s of systems) await runQuery(s, q, range);
       const times = new Map<string, number[]>(systems.map((s) => [s.key, []]));
       for (let i = 0; i < o.runs; i++) for (const s of systems) times.get(s.key)!.push((await runQuery(s, q, range)).ms);
       const row: Partial<Record<System['key'], number>> = {};
