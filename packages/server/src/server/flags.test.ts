@@ -36,6 +36,19 @@ describe('parseFlags', () => {
       },
       ingest: {},
       push: { influx: {}, graphite: {}, statsd: {}, opentsdb: {}, pushgateway: {}, net: {} },
+      query: {},
+      given: {
+        'web.listen-address': '127.0.0.1:0',
+        'storage.tsdb.path': '/tmp/x',
+        'storage.tsdb.retention.time': '30d',
+        'storage.tsdb.retention.size': '512MB',
+        'storage.tsdb.out-of-order-time-window': '0',
+        'storage.tsdb.wal-fsync': 'commit',
+        'log.level': 'debug',
+        'log.format': 'json',
+        'web.max-body-size': '1MB',
+        'config.file': 'c.yml',
+      },
     });
     expect(parseFlags(['--storage.tsdb.wal-fsync', '250ms']).storage.walFsync).toBe(250);
   });
