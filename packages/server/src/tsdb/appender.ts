@@ -18,6 +18,9 @@ export interface AppendTarget {
   /** Counts refused samples by reason, for self-metrics. */
   onRejected(code: StorageError['code']): void;
   readonly closed: boolean;
+  /** Newest timestamp accepted now: a sample far in the future would move the head's window and make every current sample too old. */
+  maxFutureTime(): number;
+  readonly maxFutureMs: number;
   /** Buffers of finished appenders, reused so a commit allocates nothing in steady state. */
   readonly bufferPool: BatchBuffers[];
 }
@@ -75,6 +78,13 @@ export class TSDBAppender implements Appender {
     if (!Number.isSafeInteger(t)) {
       this.#db.onRejected('out_of_bounds');
       throw new StorageError('out_of_bounds', `out of bounds: timestamp ${t} is not an integer number of milliseconds in range`);
+    }
+    if (t > this.#db.maxFutureTime()) {
+      this.#db.onRejected('out_of_bounds');
+      throw new StorageError(
+        'out_of_bounds',
+        `out of bounds: timestamp ${t} (${new Date(t).toISOString()}) is too far in the future; samples may be at most ${this.#db.maxFutureMs / 3600_000} h ahead of the server's clock`,
+      );
     }
     if (t <= s.maxT) {
       // Older than (or equal to) this series' newest sample.

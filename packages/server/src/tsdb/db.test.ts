@@ -158,6 +158,19 @@ describe('tsdb blocks and compaction', () => {
     await limited.close();
   });
 
+  it('refuses samples far in the future, so one bad clock cannot make current samples too old', async () => {
+    const db = await TSDB.open({ dir: tmp(), compactionIntervalMs: 0 });
+    const now = Date.now();
+    const app = db.appender({ allowBackfill: true });
+    expect(() => app.append(0, L({ __name__: 'fut' }), now + 48 * H, 1)).toThrowError(/too far in the future/);
+    app.append(0, L({ __name__: 'fut' }), now + H, 1);
+    await app.commit();
+    const next = db.appender();
+    next.append(0, L({ __name__: 'fut2' }), now, 1);
+    await next.commit();
+    await db.close();
+  });
+
   it('refuses a second open of the same directory with a clear message', async () => {
     const dir = tmp();
     const db = await TSDB.open({ dir, compactionIntervalMs: 0 });

@@ -39,6 +39,8 @@ export interface TSDBOptions {
   oooWindowMs?: number;
   /** 'commit': fsync before each commit resolves; a number: fsync every that many ms (default 1000). */
   walFsync?: 'commit' | number;
+  /** Samples more than this far ahead of the clock are refused (default 24 h). */
+  maxFutureMs?: number;
   /** Block range in ms (default 2h). */
   blockRangeMs?: number;
   /** Run compaction and retention in the background every this many ms (default 60 s); 0 = only when asked. */
@@ -72,6 +74,8 @@ export class TSDB implements Storage, AppendTarget {
   readonly head: Head;
   closed = false;
   readonly bufferPool: BatchBuffers[] = [];
+  readonly maxFutureMs: number;
+  #clock: () => number;
   #opts: Required<Pick<TSDBOptions, 'retentionMs' | 'retentionBytes' | 'blockRangeMs' | 'compactionIntervalMs'>>;
   #log: Logger;
   #lock: DirLock;
@@ -94,6 +98,8 @@ export class TSDB implements Storage, AppendTarget {
     this.#wal = wal;
     this.head = head;
     this.#log = log;
+    this.maxFutureMs = opts.maxFutureMs ?? 24 * 3600_000;
+    this.#clock = opts.now ?? Date.now;
     const blockRangeMs = opts.blockRangeMs ?? 2 * 3600_000;
     this.#opts = {
       retentionMs: opts.retentionMs ?? 15 * 24 * 3600_000,
@@ -177,6 +183,11 @@ export class TSDB implements Storage, AppendTarget {
     if (h.seriesRemoved !== this.#seenRemoved) this.#m.seriesRemoved.inc(h.seriesRemoved - this.#seenRemoved);
     this.#seenCreated = h.seriesCreated;
     this.#seenRemoved = h.seriesRemoved;
+  }
+
+  /** @internal AppendTarget */
+  maxFutureTime(): number {
+    return this.#clock() + this.maxFutureMs;
   }
 
   /** @internal AppendTarget */
