@@ -21,21 +21,18 @@
  * `error` and `line`.
  */
 import { LineKind } from '../influx/parser.js';
+import { isBlank, LineError, LineScanner } from '../net/lines.js';
 import { fastDecimal } from '../net/numbers.js';
 
 export { LineKind };
 
 const C_TAB = 9;
-const C_CR = 13;
 const C_SPACE = 32;
 const C_SEMI = 59;
 const C_EQ = 61;
 
-class LineError extends Error {}
 
-export class GraphiteParser {
-  line = 0;
-  error = '';
+export class GraphiteParser extends LineScanner {
   value = 0;
   timestampMs = 0;
   seriesStart = 0;
@@ -46,67 +43,36 @@ export class GraphiteParser {
   /** Per tag: name start, '=' position, value end. */
   #tags = new Int32Array(48);
 
-  #text = '';
-  #pos = 0;
   #nowMs = 0;
 
   reset(text: string, nowMs: number, firstLine = 1): this {
-    this.#text = text;
-    this.#pos = 0;
+    this.start(text, firstLine);
     this.#nowMs = nowMs;
-    this.line = firstLine - 1;
     return this;
   }
 
-  next(): LineKind {
-    const s = this.#text;
-    const len = s.length;
-    while (this.#pos < len) {
-      const start = this.#pos;
-      let nl = s.indexOf('\n', start);
-      if (nl < 0) nl = len;
-      this.#pos = nl + 1;
-      this.line++;
-      let end = nl;
-      if (end > start && s.charCodeAt(end - 1) === C_CR) end--;
-      let i = start;
-      while (i < end && isBlank(s.charCodeAt(i))) i++;
-      while (end > i && isBlank(s.charCodeAt(end - 1))) end--;
-      if (i === end) continue;
-      try {
-        this.#parseLine(i, end);
-        return LineKind.Row;
-      } catch (err) {
-        if (!(err instanceof LineError)) throw err;
-        this.error = err.message;
-        return LineKind.Error;
-      }
-    }
-    return LineKind.EOF;
-  }
-
   path(): string {
-    return this.#text.slice(this.seriesStart, this.#pathEnd);
+    return this.text.slice(this.seriesStart, this.#pathEnd);
   }
 
   tagName(i: number): string {
-    return this.#text.slice(this.#tags[i * 3], this.#tags[i * 3 + 1]);
+    return this.text.slice(this.#tags[i * 3], this.#tags[i * 3 + 1]);
   }
 
   tagValue(i: number): string {
-    return this.#text.slice(this.#tags[i * 3 + 1] + 1, this.#tags[i * 3 + 2]);
+    return this.text.slice(this.#tags[i * 3 + 1] + 1, this.#tags[i * 3 + 2]);
   }
 
   seriesKey(): string {
-    return this.#text.slice(this.seriesStart, this.seriesEnd);
+    return this.text.slice(this.seriesStart, this.seriesEnd);
   }
 
   seriesIs(key: string): boolean {
-    return key.length === this.seriesEnd - this.seriesStart && this.#text.startsWith(key, this.seriesStart);
+    return key.length === this.seriesEnd - this.seriesStart && this.text.startsWith(key, this.seriesStart);
   }
 
-  #parseLine(start: number, end: number): void {
-    const s = this.#text;
+  protected parseLine(start: number, end: number): void {
+    const s = this.text;
     // Series: path and tags up to the first blank, hashed on the way.
     let h = 0x811c9dc5;
     let i = start;
@@ -183,9 +149,6 @@ export class GraphiteParser {
   }
 }
 
-function isBlank(c: number): boolean {
-  return c === C_SPACE || c === C_TAB;
-}
 
 const FLOAT_RE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 

@@ -15,17 +15,14 @@
  * The line parser reuses its fields across rows as the other parsers do.
  */
 import { LineKind } from '../influx/parser.js';
+import { isBlank, LineError, LineScanner } from '../net/lines.js';
 
 export { LineKind };
 
-const C_TAB = 9;
-const C_CR = 13;
-const C_SPACE = 32;
 
 /** OpenTSDB's SECOND_MASK: integer timestamps with none of these bits set are seconds. */
 const SECOND_LIMIT = 2 ** 32;
 
-class LineError extends Error {}
 
 /** Converts an OpenTSDB timestamp (seconds or ms) to ms, or undefined when it is not one. */
 export function openTsdbTimestampMs(ts: number): number | undefined {
@@ -34,9 +31,7 @@ export function openTsdbTimestampMs(ts: number): number | undefined {
   return ts < SECOND_LIMIT ? ts * 1000 : ts;
 }
 
-export class TelnetParser {
-  line = 0;
-  error = '';
+export class TelnetParser extends LineScanner {
   metric = '';
   /** The metric and tags as written: a cache key for the series. */
   seriesKey = '';
@@ -45,45 +40,14 @@ export class TelnetParser {
   value = 0;
   timestampMs = 0;
 
-  #text = '';
-  #pos = 0;
 
   reset(text: string, firstLine = 1): this {
-    this.#text = text;
-    this.#pos = 0;
-    this.line = firstLine - 1;
+    this.start(text, firstLine);
     return this;
   }
 
-  next(): LineKind {
-    const s = this.#text;
-    const len = s.length;
-    while (this.#pos < len) {
-      const start = this.#pos;
-      let nl = s.indexOf('\n', start);
-      if (nl < 0) nl = len;
-      this.#pos = nl + 1;
-      this.line++;
-      let end = nl;
-      if (end > start && s.charCodeAt(end - 1) === C_CR) end--;
-      let i = start;
-      while (i < end && isBlank(s.charCodeAt(i))) i++;
-      while (end > i && isBlank(s.charCodeAt(end - 1))) end--;
-      if (i === end) continue;
-      try {
-        this.#parseLine(i, end);
-        return LineKind.Row;
-      } catch (err) {
-        if (!(err instanceof LineError)) throw err;
-        this.error = err.message;
-        return LineKind.Error;
-      }
-    }
-    return LineKind.EOF;
-  }
-
-  #parseLine(start: number, end: number): void {
-    const s = this.#text;
+  protected parseLine(start: number, end: number): void {
+    const s = this.text;
     let i = start;
     const word = (): [number, number] => {
       while (i < end && isBlank(s.charCodeAt(i))) i++;
@@ -125,9 +89,6 @@ export class TelnetParser {
   }
 }
 
-function isBlank(c: number): boolean {
-  return c === C_SPACE || c === C_TAB;
-}
 
 const NUMBER_RE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
