@@ -124,7 +124,8 @@ export class TSDB implements Storage, AppendTarget {
         now: opts.now,
       });
       const blocks = openBlocks(opts.dir, log);
-      for (const b of blocks) if (b.maxTime > head.floor && b.meta.compaction.level >= 1) head.floor = Math.max(head.floor, headFloorOf(b));
+      // The head's data starts where the newest block ends.
+      for (const b of blocks) head.floor = Math.max(head.floor, b.maxTime);
       const started = Date.now();
       const wal = await TSDBWal.open({ dir: join(opts.dir, 'wal'), fsync: opts.walFsync ?? 1000, logger: log, vfs: opts.vfs });
       const replayed = await wal.replay(head);
@@ -329,15 +330,11 @@ export class TSDB implements Storage, AppendTarget {
   }
 
   async #truncateHead(t: number): Promise<void> {
-    const idleBefore = (this.#now()) - this.#opts.blockRangeMs;
+    const idleBefore = this.#clock() - this.#opts.blockRangeMs;
     const removed = this.head.truncate(t, idleBefore);
     this.#syncSeriesCounters();
     this.#m.headTruncations.inc();
     await this.#wal.checkpoint(this.head, t, removed);
-  }
-
-  #now(): number {
-    return Date.now();
   }
 
   #addBlock(meta: BlockMeta | undefined): void {
@@ -464,11 +461,6 @@ export class TSDB implements Storage, AppendTarget {
   }
 }
 
-/** Where the head's data starts once a level-1 block was cut from it. */
-function headFloorOf(b: Block): number {
-  return b.maxTime;
-}
-
 function openBlocks(dir: string, log: Logger): Block[] {
   const blocks: Block[] = [];
   for (const name of readdirSync(dir)) {
@@ -591,7 +583,10 @@ function declareMetrics(registry: Registry | undefined, db: TSDB) {
   gauge('vigil_tsdb_head_min_time_seconds', 'Oldest timestamp in the head.', () => (db.head.minT === Infinity ? 0 : db.head.minT / 1000));
   gauge('vigil_tsdb_head_max_time_seconds', 'Newest timestamp in the head.', () => (db.head.maxT === -Infinity ? 0 : db.head.maxT / 1000));
   gauge('vigil_tsdb_blocks_loaded', 'Blocks open.', () => db.blocks().length);
-  gauge('vigil_tsdb_storage_blocks_bytes', 'Bytes of all blocks on disk.', () => db.diskUsage().totalBytes - db.diskUsage().walBytes);
+  gauge('vigil_tsdb_storage_blocks_bytes', 'Bytes of all blocks on disk.', () => {
+    const u = db.diskUsage();
+    return u.totalBytes - u.walBytes;
+  });
   for (const [key, m] of Object.entries(WAL_METRICS) as [keyof WalStats, (typeof WAL_METRICS)[keyof WalStats]][]) {
     const collect = () => db.walStats()[key];
     if (m.type === 'counter') r?.counter({ name: m.name, help: m.help, collect });
