@@ -22,6 +22,8 @@ export async function startVigilServer(o: VigilServerOptions): Promise<PeerProce
     name: 'vigil',
     binary: process.execPath,
     args: [
+      // e.g. VIGIL_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server under load.
+      ...(process.env.VIGIL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       join(REPO, 'packages/server/src/main.ts'),

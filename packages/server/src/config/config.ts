@@ -22,6 +22,7 @@
  * the defaults. Unknown keys and bad values are errors naming the file, the
  * line and the key.
  */
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -84,6 +85,13 @@ export interface IngestOptions {
   maxWriteWaitMs: number;
   /** A writer commits every this many samples (bounds what is pending). */
   batchSamples: number;
+  /** Worker threads parsing remote write and Influx line protocol; 0 parses on the main thread. */
+  parseWorkers: number;
+}
+
+/** The default number of parse workers: one per core beyond the first, at least one, at most four. */
+export function defaultParseWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 export const INGEST_DEFAULTS: Readonly<IngestOptions> = Object.freeze({
@@ -91,6 +99,7 @@ export const INGEST_DEFAULTS: Readonly<IngestOptions> = Object.freeze({
   maxQueuedWrites: 256,
   maxWriteWaitMs: 5_000,
   batchSamples: 20_000,
+  parseWorkers: defaultParseWorkers(),
 });
 
 /** What a config file sets: only the keys present in it. */
@@ -228,6 +237,7 @@ function parseTsdb(ctx: Ctx, node: Node, path: string, s: Partial<StorageConfig>
  *   max_queued_writes: 256
  *   max_write_wait: 5s
  *   batch_samples: 20000
+ *   parse_workers: 1        # default: cores - 1, between 1 and 4; 0 parses on the main thread
  * ```
  */
 function parseIngest(ctx: Ctx, node: Node, path: string, s: Partial<IngestOptions>): void {
@@ -287,6 +297,9 @@ function parseIngest(ctx: Ctx, node: Node, path: string, s: Partial<IngestOption
     },
     batch_samples: (n, key) => {
       s.batchSamples = count(n, key, 1);
+    },
+    parse_workers: (n, key) => {
+      s.parseWorkers = count(n, key, 0);
     },
   });
 }

@@ -227,6 +227,15 @@ export const FLAGS: readonly FlagSpec[] = [
     },
   },
   {
+    name: 'ingest.parse-workers',
+    placeholder: 'n',
+    help: 'Worker threads that decompress and parse remote write and Influx line protocol while the main thread appends; 0 parses on the main thread.',
+    defaultText: 'cores - 1, between 1 and 4',
+    apply: (v, f) => {
+      f.ingest.parseWorkers = positiveInt(v, 0);
+    },
+  },
+  {
     name: 'ingest.max-queued-writes',
     placeholder: 'n',
     help: 'Push writers that may wait for a slot; beyond this they are refused at once.',

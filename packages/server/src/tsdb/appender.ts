@@ -43,6 +43,8 @@ export class TSDBAppender implements Appender {
   #n = 0;
   #newSeries = new Set<MemSeries>();
   #done = false;
+  /** Newest timestamp accepted: read once per appender (a batch's life is short), not once per sample. */
+  readonly #maxT: number;
 
   constructor(db: AppendTarget, backfill: boolean) {
     this.#db = db;
@@ -51,6 +53,7 @@ export class TSDBAppender implements Appender {
     this.#refs = b?.refs ?? new Int32Array(64);
     this.#ts = b?.ts ?? new Float64Array(64);
     this.#vs = b?.vs ?? new Float64Array(64);
+    this.#maxT = db.maxFutureTime();
   }
 
   /** Hands the columns back for the next appender. */
@@ -79,7 +82,7 @@ export class TSDBAppender implements Appender {
       this.#db.onRejected('out_of_bounds');
       throw new StorageError('out_of_bounds', `out of bounds: timestamp ${t} is not an integer number of milliseconds in range`);
     }
-    if (t > this.#db.maxFutureTime()) {
+    if (t > this.#maxT) {
       this.#db.onRejected('out_of_bounds');
       throw new StorageError(
         'out_of_bounds',

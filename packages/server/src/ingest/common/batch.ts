@@ -57,6 +57,8 @@ export class IngestBatch {
   /** Rejections whose message was not kept. */
   errorsOmitted = 0;
   #lastListed = false;
+  /** Samples received, added to the protocol's counter by `record()` (not per sample: this is the hot path). */
+  #received = 0;
 
   constructor(storage: Storage, metrics: ProtocolMetrics, limiter: WriteLimiter, opts: IngestBatchOptions) {
     this.#storage = storage;
@@ -77,13 +79,13 @@ export class IngestBatch {
       const out = this.#app.append(ref, labels, t, v);
       this.#pending++;
       this.#limiter.pendingSamples++;
-      this.#metrics.received.inc();
+      this.#received++;
       return out;
     } catch (err) {
       if (!(err instanceof StorageError)) throw err;
       if (err.code === 'unknown_series_ref' && labels === undefined && ref !== 0) return NEED_LABELS;
       if (err.code === 'closed' || err.code === 'wal_write_failed' || err.code === 'locked') throw err;
-      this.#metrics.received.inc();
+      this.#received++;
       this.reject(err.message);
       return REJECTED;
     }
@@ -123,7 +125,7 @@ export class IngestBatch {
 
   /** Counts `n` samples received and rejected in one go (e.g. `reject` after parsing). */
   receivedAndRejected(message: string, n = 1): void {
-    this.#metrics.received.inc(n);
+    this.#received += n;
     this.reject(message, n);
   }
 
@@ -177,6 +179,8 @@ export class IngestBatch {
    * Call once, when the writer is done (after the last commit or rollback).
    */
   record(): void {
+    this.#metrics.received.inc(this.#received);
+    this.#received = 0;
     this.#metrics.accepted.inc(this.accepted);
     this.#metrics.rejected.inc(this.rejected);
   }

@@ -14,6 +14,10 @@ import { WriteAuthenticator } from './auth.js';
 import { IngestBatch } from './batch.js';
 import { WriteLimiter } from './limiter.js';
 import { IngestMetrics, type ProtocolMetrics } from './metrics.js';
+import type { ParsePool } from '../parse/pool.js';
+
+/** Makes a parse pool (the ingest component imports the pool lazily: its workers import the protocols, which import this module). */
+export type ParsePoolFactory = (workers: number) => ParsePool;
 
 export const INGEST_COMPONENT = 'ingest';
 
@@ -28,8 +32,14 @@ export class IngestCommon implements Component {
   #auth: WriteAuthenticator;
   #opts: IngestOptions;
   #maxBodyBytes: number;
+  readonly #newPool: ParsePoolFactory;
+  #pool: ParsePool;
 
-  constructor(deps: { storage: Storage; registry: Registry; logger: Logger; now: () => number }, opts: IngestOptions, maxBodyBytes: number) {
+  constructor(
+    deps: { storage: Storage; registry: Registry; logger: Logger; now: () => number; parsePool: ParsePoolFactory },
+    opts: IngestOptions,
+    maxBodyBytes: number,
+  ) {
     this.storage = deps.storage;
     this.registry = deps.registry;
     this.logger = deps.logger;
@@ -39,6 +49,13 @@ export class IngestCommon implements Component {
     this.#auth = new WriteAuthenticator(opts.auth);
     this.limiter = new WriteLimiter(limiterOptions(opts));
     this.metrics = new IngestMetrics(deps.registry, this.limiter);
+    this.#newPool = deps.parsePool;
+    this.#pool = deps.parsePool(opts.parseWorkers);
+  }
+
+  /** Where remote write and Influx line protocol are parsed (worker threads, or inline). */
+  get parsePool(): ParsePool {
+    return this.#pool;
   }
 
   /** The write endpoints' authenticator (replaced on reload). */
@@ -64,9 +81,16 @@ export class IngestCommon implements Component {
     this.#maxBodyBytes = options.web.maxBodyBytes;
     this.#auth = new WriteAuthenticator(options.ingest.auth);
     this.limiter.setOptions(limiterOptions(options.ingest));
+    if (options.ingest.parseWorkers !== this.#pool.workers) {
+      const old = this.#pool;
+      this.#pool = this.#newPool(options.ingest.parseWorkers);
+      void old.retire();
+    }
   }
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    await this.#pool.close();
+  }
 }
 
 function limiterOptions(o: IngestOptions) {
@@ -75,8 +99,11 @@ function limiterOptions(o: IngestOptions) {
 
 export const ingestCommonFactory: ComponentFactory = {
   name: INGEST_COMPONENT,
-  create: async (ctx) =>
-    new IngestCommon({ storage: ctx.storage, registry: ctx.registry, logger: ctx.logger, now: ctx.now }, ctx.options.ingest, ctx.options.web.maxBodyBytes),
+  create: async (ctx) => {
+    const { ParsePool } = await import('../parse/pool.js');
+    const parsePool = (workers: number) => new ParsePool(workers, ctx.logger);
+    return new IngestCommon({ storage: ctx.storage, registry: ctx.registry, logger: ctx.logger, now: ctx.now, parsePool }, ctx.options.ingest, ctx.options.web.maxBodyBytes);
+  },
 };
 
 /** The shared ingest pieces, for a protocol component's factory. */

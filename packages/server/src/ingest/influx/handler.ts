@@ -19,13 +19,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ComponentFactory } from '../../server/component.js';
-import { badRequest, ingestCommon, writeEndpoint, type ErrorRenderer } from '../common/index.js';
+import type { CounterChild } from '../../metrics/registry.js';
+import { badRequest, ingestCommon, writeEndpoint, type ErrorRenderer, type IngestBatch, type IngestCommon } from '../common/index.js';
+import { appendParsed } from '../common/parsed.js';
 import { lineBlocks } from '../net/body.js';
 import { listen, type NetListener } from '../net/listeners.js';
 import { netMetrics } from '../net/metrics.js';
-import { socketWriters } from '../net/writer.js';
+import { socketWriters, type LineErrorSink } from '../net/writer.js';
+import type { Parsed } from '../parse/pool.js';
 import { parsePrecision } from './parser.js';
-import { InfluxIngester } from './stream.js';
 
 const influxError: ErrorRenderer = (res: ServerResponse, status: number, message: string, req: IncomingMessage) => {
   const v2 = (req.url ?? '').startsWith('/api/v2/');
@@ -48,7 +50,7 @@ export const influxFactory: ComponentFactory = {
       name: 'vigil_ingest_influx_string_fields_skipped_total',
       help: 'Influx string fields skipped (they are not numeric samples).',
     });
-    const ingester = new InfluxIngester(stringFields, () => common.options.batchSamples);
+    const append = (parsed: Parsed, batch: IngestBatch, lineError?: LineErrorSink) => appendInflux(common, stringFields, parsed, batch, lineError);
 
     const write = (v2: boolean) =>
       writeEndpoint(
@@ -69,10 +71,15 @@ export const influxFactory: ComponentFactory = {
           const params = { db: (v2 ? q.get('bucket') : q.get('db')) ?? '', precision, now: w.now() };
           const batch = w.batch();
           try {
-            for await (const [text, first] of lineBlocks(req, w.maxBodyBytes)) {
-              // Bad lines are listed in the batch's errors; one parse error per request is counted (by writeEndpoint, for the 400).
-              await ingester.ingest(text, first, batch, () => {}, params);
+            // Blocks are parsed in the parse pool one ahead of the block being appended.
+            let ahead: Promise<Parsed> | undefined;
+            for await (const [bytes, firstLine] of lineBlocks(req, w.maxBodyBytes)) {
+              const next = common.parsePool.parse('influx', bytes, { ...params, firstLine });
+              next.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
+              if (ahead !== undefined) await append(await ahead, batch);
+              ahead = next;
             }
+            if (ahead !== undefined) await append(await ahead, batch);
             await batch.commit();
           } catch (err) {
             batch.rollback();
@@ -94,7 +101,8 @@ export const influxFactory: ComponentFactory = {
 
     const opts = ctx.options.push;
     const writers = socketWriters(common, 'influx', ctx.logger, {
-      ingest: (text, first, batch, lineError) => ingester.ingest(text, first, batch, lineError, { db: '', precision: 'ns', now: ctx.now() }),
+      ingest: async (text, firstLine, batch, lineError) =>
+        append(await common.parsePool.parse('influx', text, { db: '', precision: 'ns', now: ctx.now(), firstLine }), batch, lineError),
     });
     const listener: NetListener | undefined = await listen({
       protocol: 'influx',
@@ -117,3 +125,10 @@ export const influxFactory: ComponentFactory = {
     };
   },
 };
+
+/** Appends a parsed block: bad lines are listed in the batch (and sent to `lineError`), string fields counted. */
+async function appendInflux(common: IngestCommon, stringFields: CounterChild, parsed: Parsed, batch: IngestBatch, lineError?: LineErrorSink): Promise<void> {
+  const { samples, refs } = parsed;
+  if (samples.counts.strings) stringFields.inc(samples.counts.strings);
+  await appendParsed(samples, refs, batch, { commitEvery: common.options.batchSamples, where: (line) => `line ${line}`, lineError });
+}

@@ -1,15 +1,16 @@
 /**
  * Line-oriented request bodies for the text protocols' HTTP endpoints:
  * the body (decoded per `Content-Encoding`, limited per
- * `--web.max-body-size`) cut into blocks of whole lines, each decoded once
- * into a string, so a parser scans strings and a block's samples can be
- * committed before the next block is read.
+ * `--web.max-body-size`) cut into blocks of whole lines (still bytes: the
+ * parse step decodes them, off the main thread when it runs in a parse
+ * worker), so a block's samples can be committed before the next block is
+ * read.
  */
 import type { IncomingMessage } from 'node:http';
 import { bodyChunks } from '../../api/body.js';
 
-/** Yields `[text, firstLine]` blocks of whole lines (the last one may lack its newline). */
-export async function* lineBlocks(req: IncomingMessage, limit: number, minBlockBytes = 256 * 1024): AsyncGenerator<[string, number]> {
+/** Yields `[bytes, firstLine]` blocks of whole lines (the last one may lack its newline). */
+export async function* lineBlocks(req: IncomingMessage, limit: number, minBlockBytes = 256 * 1024): AsyncGenerator<[Buffer, number]> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 1;
@@ -23,13 +24,13 @@ export async function* lineBlocks(req: IncomingMessage, limit: number, minBlockB
       pending = [buf];
       continue;
     }
-    const text = buf.toString('utf8', 0, last + 1);
+    const block = buf.subarray(0, last + 1);
     const rest = buf.subarray(last + 1);
     pending = rest.length > 0 ? [rest] : [];
     pendingBytes = rest.length;
     const first = line;
     for (let i = buf.indexOf(10); i >= 0 && i <= last; i = buf.indexOf(10, i + 1)) line++;
-    yield [text, first];
+    yield [block, first];
   }
-  if (pendingBytes > 0) yield [Buffer.concat(pending, pendingBytes).toString('utf8'), line];
+  if (pendingBytes > 0) yield [pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes), line];
 }

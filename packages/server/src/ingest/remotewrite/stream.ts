@@ -1,8 +1,8 @@
 /**
- * The stream reader of remote write: request body → snappy block
- * decompression (the uncompressed length, written first in the block, is
- * checked against the body limit before anything is inflated) → the
- * protobuf decoder. Errors are `IngestError`s naming what was wrong.
+ * The stream reader of remote write: request body (read on the main
+ * thread) → snappy block decompression (in the parse step; the
+ * uncompressed length, written first in the block, is checked against the
+ * body limit before anything is inflated) → the protobuf decoder. Errors are `IngestError`s naming what was wrong.
  */
 import type { IncomingMessage } from 'node:http';
 import { uncompressSync } from 'snappy';
@@ -37,25 +37,29 @@ export function negotiateVersion(contentType: string | undefined): RemoteWriteVe
   return version;
 }
 
-/** Reads the snappy-compressed body; `Content-Encoding` must be snappy (or absent, as old senders do). */
+/** Checks `Content-Encoding` (snappy, or absent as old senders do) and reads the still-compressed body. */
 export async function readSnappyBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const enc = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
   if (enc !== '' && enc !== 'snappy') {
     throw new IngestError(415, `unsupported Content-Encoding ${JSON.stringify(enc)}: remote write bodies are snappy-compressed (Content-Encoding: snappy)`);
   }
-  const raw = await readRawBody(req, limit);
+  return readRawBody(req, limit);
+}
+
+/** Inflates a snappy block; the length it declares is checked against `limit` before anything is inflated. */
+export function unsnappy(raw: Uint8Array, limit: number): Buffer {
   const size = snappyLength(raw);
-  if (size > limit) throw tooLargeError(limit);
+  if (size > limit) throw new IngestError(413, tooLargeError(limit).message);
   if (size === 0) return Buffer.alloc(0);
   try {
-    return uncompressSync(raw) as Buffer;
+    return uncompressSync(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)) as Buffer;
   } catch (err) {
     throw new IngestError(400, `cannot decompress snappy body: ${(err as Error).message}`);
   }
 }
 
 /** The uncompressed length a snappy block declares (its leading varint). */
-function snappyLength(b: Buffer): number {
+function snappyLength(b: Uint8Array): number {
   let v = 0;
   for (let i = 0, shift = 1; i < 5; i++, shift *= 128) {
     if (i >= b.length) throw new IngestError(400, 'cannot decompress snappy body: it is empty or truncated');
