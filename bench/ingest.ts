@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--series=N] [--samples=N] [--connections=N] [--per-request=N] [--only=vigil,prometheus,victoria-metrics]`
+ * `npm run bench -- ingest [--series=N] [--samples=N] [--connections=N] [--per-request=N] [--only=vigil,prometheus,victoria-metrics] [--protocols=rw,lp,other]`
  *
  * Push ingestion throughput over loopback, side by side with the peers
  * installed here, on the shared dataset (bench/dataset.ts) in time order
@@ -75,7 +75,8 @@ const remoteWrite: IngestProtocol = {
     return out;
   },
   targets() {
-    const t: Target[] = [{ system: 'vigil', start: (d, w) => startVigilServer({ dataDir: d, workDir: w }), path: '/api/v1/write', headers: RW_HEADERS }];
+    // Ingest only (no self-scrape: its current samples would make the dataset's older ones too old mid-run).
+    const t: Target[] = [{ system: 'vigil', start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: ingestOnlyFlags(w) }), path: '/api/v1/write', headers: RW_HEADERS }];
     const vm = victoriaMetricsBinary();
     if (vm) {
       t.push({
@@ -165,13 +166,18 @@ export async function run(argv: string[]): Promise<void> {
       connections: { type: 'string', default: '4' },
       'per-request': { type: 'string', default: '2000' },
       only: { type: 'string' },
+      protocols: { type: 'string' },
     },
   });
   const ds = new Dataset({ series: Number(values.series), samples: Number(values.samples) });
   const connections = Number(values.connections);
   const only = values.only?.split(',');
   console.log(`dataset: ${ds.seriesCount} series × ${values.samples} samples (${ds.totalSamples} samples), ${connections} connections, ${values['per-request']} samples per request`);
+  // --protocols=rw,lp,other: a subset (remote write, line protocol, the Vigil-only others).
+  const protocols = values.protocols?.split(',');
+  const wanted = (short: string) => protocols === undefined || protocols.includes(short);
   for (const proto of PROTOCOLS) {
+    if (!wanted(proto === remoteWrite ? 'rw' : 'lp')) continue;
     const bodies = proto.encode(ds, Number(values['per-request']));
     const bytes = bodies.reduce((a, b) => a + b.data.length, 0);
     console.log(`\n${proto.name}: ${bodies.length} requests, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire`);
@@ -191,7 +197,7 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`  ${r.system.padEnd(18)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} ${cpu.toFixed(2).padStart(18)} ${ratio.padStart(26)}`);
     }
   }
-  await otherProtocols(ds, connections, Number(values['per-request']), only);
+  if (wanted('other')) await otherProtocols(ds, connections, Number(values['per-request']), only);
 }
 
 // ===========================================================================
@@ -204,7 +210,7 @@ const escapeMeasurement = (s: string): string => s.replace(/[, \\]/g, '\\$&');
 const escapeTag = (s: string): string => s.replace(/[,= \\]/g, '\\$&');
 
 /** `name,tag=value,… ` for each series: the dataset's labels as a measurement with tags and one field `value`. */
-function linePrefixes(ds: Dataset): string[] {
+export function linePrefixes(ds: Dataset): string[] {
   const out: string[] = new Array(ds.seriesCount);
   for (let i = 0; i < ds.seriesCount; i++) {
     let s = '';
@@ -218,7 +224,7 @@ function linePrefixes(ds: Dataset): string[] {
 }
 
 /** Text bodies of `perRequest` samples, one line per sample, in time order. */
-function encodeLines(ds: Dataset, perRequest: number, line: (series: number, t: number, v: number) => string): Body[] {
+export function encodeLines(ds: Dataset, perRequest: number, line: (series: number, t: number, v: number) => string): Body[] {
   const out: Body[] = [];
   let lines: string[] = [];
   const flush = () => {

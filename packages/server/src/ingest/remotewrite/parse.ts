@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { compareStrings } from '../../model/labels.js';
+import { ByteKeyIds } from '../common/bytekeys.js';
 import type { ParsedBuilder, SeriesIds } from '../common/parsed.js';
 import { RemoteWriteParser, type RemoteWriteVersion } from './parser.js';
 import { decodeBody, unsnappy } from './stream.js';
@@ -24,6 +25,10 @@ const KEY_SEP = '\xff';
 export class RemoteWriteParse {
   readonly #p = new RemoteWriteParser();
   readonly #ids: SeriesIds;
+  /** 1.0 series by the bytes of their label fields (ids from `#ids`). */
+  readonly #byBytes = new ByteKeyIds();
+  /** The decompressed body, reused (keys and labels are copied out of it). */
+  readonly #scratch = { buf: Buffer.allocUnsafeSlow(1 << 20) };
 
   constructor(ids: SeriesIds) {
     this.#ids = ids;
@@ -32,12 +37,14 @@ export class RemoteWriteParse {
   run(body: Uint8Array, args: RemoteWriteParseArgs, out: ParsedBuilder): void {
     const p = this.#p;
     const ids = this.#ids;
-    decodeBody(p, unsnappy(body, args.limit), args.version);
-    ids.begin(out);
+    decodeBody(p, unsnappy(body, args.limit, this.#scratch), args.version);
+    if (ids.begin(out)) this.#byBytes.clear();
+    const byBytes = this.#byBytes;
     out.count('histogram', p.histograms);
     out.count('exemplar', p.exemplars);
     out.count('metadata', p.metadata);
     const buf = p.buf;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let sym: ((i: number) => string) | undefined;
     if (args.version === 2) {
       const syms: (string | undefined)[] = new Array(p.symbols);
@@ -47,21 +54,31 @@ export class RemoteWriteParse {
       const from = p.sampleStart[s];
       const to = p.sampleEnd[s];
       if (from === to) continue;
-      let key: string;
+      let id = 0;
+      let h = -1;
+      let key = '';
       if (sym !== undefined) {
         key = '\x02';
         for (let l = p.labelStart[s]; l < p.labelEnd[s]; l++) key += sym(p.nameStart[l]) + KEY_SEP + sym(p.valueStart[l]) + KEY_SEP;
-      } else key = p.keyEnd[s] > p.keyStart[s] ? '\x01' + buf.toString('latin1', p.keyStart[s], p.keyEnd[s]) : '';
-      let id = key === '' ? 0 : ids.get(key);
+        id = ids.get(key);
+      } else if (p.keyEnd[s] > p.keyStart[s]) {
+        h = ByteKeyIds.hash(view, p.keyStart[s], p.keyEnd[s]);
+        id = byBytes.get(h, view, p.keyStart[s], p.keyEnd[s]);
+      }
       if (id === 0) {
         const labels = sym !== undefined ? labelsV2(p, s, sym) : labelsV1(p, s);
         if (typeof labels === 'string') {
           out.reject(`series ${s + 1}: ${labels}`, to - from);
           continue;
         }
-        // Labels split around other fields have no byte key: their strings are the key.
-        if (key === '') key = '\x03' + labels.join(KEY_SEP);
-        id = ids.get(key) || ids.add(key, labels, out);
+        if (h >= 0) {
+          id = ids.alloc(labels, out);
+          byBytes.set(h, buf, p.keyStart[s], p.keyEnd[s], id);
+        } else {
+          // Labels split around other fields have no byte key: their strings are the key.
+          if (key === '') key = '\x03' + labels.join(KEY_SEP);
+          id = ids.get(key) || ids.add(key, labels, out);
+        }
       }
       for (let j = from; j < to; j++) out.add(id, p.ts[j], p.vs[j], s + 1);
     }

@@ -5,9 +5,9 @@
  * body limit before anything is inflated) → the protobuf decoder. Errors are `IngestError`s naming what was wrong.
  */
 import type { IncomingMessage } from 'node:http';
-import { uncompressSync } from 'snappy';
 import { IngestError, readRawBody, tooLargeError } from '../common/http.js';
 import { ProtoError } from '../common/protobuf.js';
+import { SnappyError, snappyDecode, snappyHeader } from '../common/snappy.js';
 import type { RemoteWriteParser, RemoteWriteVersion } from './parser.js';
 
 export const V1_PROTO = 'prometheus.WriteRequest';
@@ -46,27 +46,21 @@ export async function readSnappyBody(req: IncomingMessage, limit: number): Promi
   return readRawBody(req, limit);
 }
 
-/** Inflates a snappy block; the length it declares is checked against `limit` before anything is inflated. */
-export function unsnappy(raw: Uint8Array, limit: number): Buffer {
-  const size = snappyLength(raw);
-  if (size > limit) throw new IngestError(413, tooLargeError(limit).message);
-  if (size === 0) return Buffer.alloc(0);
+/**
+ * Inflates a snappy block into `scratch.buf` (replaced by a larger buffer
+ * when too small); the length the block declares is checked against `limit`
+ * before anything is inflated.
+ */
+export function unsnappy(raw: Uint8Array, limit: number, scratch: { buf: Buffer }): Buffer {
   try {
-    return uncompressSync(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)) as Buffer;
+    const { length } = snappyHeader(raw);
+    if (length > limit) throw new IngestError(413, tooLargeError(limit).message);
+    if (scratch.buf.length < length) scratch.buf = Buffer.allocUnsafeSlow(Math.max(length, scratch.buf.length * 2));
+    return scratch.buf.subarray(0, snappyDecode(raw, scratch.buf));
   } catch (err) {
-    throw new IngestError(400, `cannot decompress snappy body: ${(err as Error).message}`);
+    if (err instanceof SnappyError) throw new IngestError(400, `cannot decompress snappy body: ${err.message}`);
+    throw err;
   }
-}
-
-/** The uncompressed length a snappy block declares (its leading varint). */
-function snappyLength(b: Uint8Array): number {
-  let v = 0;
-  for (let i = 0, shift = 1; i < 5; i++, shift *= 128) {
-    if (i >= b.length) throw new IngestError(400, 'cannot decompress snappy body: it is empty or truncated');
-    v += (b[i] & 0x7f) * shift;
-    if (b[i] < 0x80) return v;
-  }
-  throw new IngestError(400, 'cannot decompress snappy body: invalid length header');
 }
 
 /** Decodes the message into `parser`; a malformed body is a 400 naming the message and the byte. */

@@ -1,0 +1,112 @@
+/**
+ * `ByteKeyIds`: series ids by a byte range of a request (a series as
+ * written on the wire), without making a string of it. For parse steps whose
+ * series keys are bytes (remote write 1.0's label fields), where a string
+ * key would cost a decode and a string hash per series per request.
+ *
+ * The range is hashed in place four bytes at a time (MurmurHash3's mixing,
+ * 30 bits) and compared with the stored copy four bytes at a time. Copies
+ * live in one arena; entries are columns of typed arrays chained per hash,
+ * so a million keys are a handful of objects, not a million.
+ */
+export class ByteKeyIds {
+  /** hash → first entry (index + 1) of its chain. */
+  readonly #heads = new Map<number, number>();
+  #arena = new Uint8Array(1 << 16);
+  #arenaView = new DataView(this.#arena.buffer);
+  #arenaUsed = 0;
+  #keyStart = new Int32Array(1024);
+  #keyLen = new Int32Array(1024);
+  #ids = new Int32Array(1024);
+  /** Next entry (index + 1) in the same chain, 0 at its end. */
+  #next = new Int32Array(1024);
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  clear(): void {
+    this.#heads.clear();
+    this.#size = 0;
+    this.#arenaUsed = 0;
+  }
+
+  /** The hash `get` and `set` take, of `[start, end)` of `view`'s bytes. */
+  static hash(view: DataView, start: number, end: number): number {
+    let h = end - start;
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      let k = view.getInt32(i, true);
+      k = Math.imul(k, 0xcc9e2d51);
+      k = (k << 15) | (k >>> 17);
+      h ^= Math.imul(k, 0x1b873593);
+      h = (h << 13) | (h >>> 19);
+      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    }
+    for (; i < end; i++) h = Math.imul(h ^ view.getUint8(i), 0x01000193);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    // 30 bits: a small integer in V8, so the Map neither allocates nor hashes a heap number.
+    return h & 0x3fffffff;
+  }
+
+  /** The id stored for `[start, end)` of `view` (whose hash is `h`), 0 when none. */
+  get(h: number, view: DataView, start: number, end: number): number {
+    const len = end - start;
+    for (let e = this.#heads.get(h) ?? 0; e !== 0; e = this.#next[e - 1]) {
+      const i = e - 1;
+      if (this.#keyLen[i] === len && this.#same(this.#keyStart[i], view, start, len)) return this.#ids[i];
+    }
+    return 0;
+  }
+
+  /** Stores `id` for `[start, end)` of `bytes` (whose hash is `h`; a copy of the bytes is kept). */
+  set(h: number, bytes: Uint8Array, start: number, end: number, id: number): void {
+    const len = end - start;
+    if (this.#arenaUsed + len > this.#arena.length) this.#growArena(len);
+    const at = this.#arenaUsed;
+    this.#arena.set(bytes.subarray(start, end), at);
+    this.#arenaUsed += len;
+    const i = this.#size++;
+    if (i === this.#ids.length) this.#growEntries();
+    this.#keyStart[i] = at;
+    this.#keyLen[i] = len;
+    this.#ids[i] = id;
+    this.#next[i] = this.#heads.get(h) ?? 0;
+    this.#heads.set(h, i + 1);
+  }
+
+  #same(at: number, view: DataView, start: number, len: number): boolean {
+    const a = this.#arenaView;
+    let j = 0;
+    for (; j + 4 <= len; j += 4) if (a.getInt32(at + j, true) !== view.getInt32(start + j, true)) return false;
+    for (; j < len; j++) if (a.getUint8(at + j) !== view.getUint8(start + j)) return false;
+    return true;
+  }
+
+  #growArena(need: number): void {
+    let cap = this.#arena.length * 2;
+    while (cap < this.#arenaUsed + need) cap *= 2;
+    const a = new Uint8Array(cap);
+    a.set(this.#arena.subarray(0, this.#arenaUsed));
+    this.#arena = a;
+    this.#arenaView = new DataView(a.buffer);
+  }
+
+  #growEntries(): void {
+    const cap = this.#ids.length * 2;
+    const grow = (x: Int32Array) => {
+      const y = new Int32Array(cap);
+      y.set(x);
+      return y;
+    };
+    this.#keyStart = grow(this.#keyStart);
+    this.#keyLen = grow(this.#keyLen);
+    this.#ids = grow(this.#ids);
+    this.#next = grow(this.#next);
+  }
+}
