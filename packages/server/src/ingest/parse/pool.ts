@@ -152,6 +152,12 @@ export class ParsePool {
     return w;
   }
 
+  /** Stops worker `i` (its jobs in flight fail); a new one starts for the next job. */
+  restartWorker(i: number): void {
+    const w = this.#slots[i]?.worker;
+    if (w !== undefined) void w.terminate();
+  }
+
   /** Refuses new jobs, lets those in flight finish, then stops the workers (a reload changed their number). */
   async retire(): Promise<void> {
     this.#closed = true;
