@@ -53,7 +53,7 @@ describe('ParsePool', () => {
     const d = await worker.parse('influx', Buffer.from(LP), lpArgs);
     expect(meaning(d)).toEqual(meaning(c));
     expect(d.samples.rejects).toEqual([{ message: 'line 2: missing "=" after field key "line"', samples: 1, before: 2, line: 2 }]);
-    expect(meaning(d)[0]).toBe('{__name__="cpu_usage", db="telegraf", host="a"} 1700000000000 1.5');
+    expect(meaning(d)[0]).toBe('cpu_usage{db="telegraf", host="a"} 1700000000000 1.5');
   });
 
   it('answers a bad body with the 400 the parse step gives, and keeps working', async () => {
