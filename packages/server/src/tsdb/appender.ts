@@ -36,24 +36,29 @@ const POOL_MAX = 8;
 
 export class TSDBAppender implements Appender {
   #db: AppendTarget;
-  #backfill: boolean;
   #refs: Int32Array;
   #ts: Float64Array;
   #vs: Float64Array;
   #n = 0;
   #newSeries = new Set<MemSeries>();
   #done = false;
-  /** Newest timestamp accepted: read once per appender (a batch's life is short), not once per sample. */
+  /**
+   * Newest and oldest timestamps accepted: read once per appender (a batch's
+   * life is short), not once per sample, as Prometheus's head appender does.
+   * A sample that the head's window passed meanwhile is dropped at commit
+   * (counted as dropped_at_commit).
+   */
   readonly #maxT: number;
+  readonly #minT: number;
 
   constructor(db: AppendTarget, backfill: boolean) {
     this.#db = db;
-    this.#backfill = backfill;
     const b = db.bufferPool.pop();
     this.#refs = b?.refs ?? new Int32Array(64);
     this.#ts = b?.ts ?? new Float64Array(64);
     this.#vs = b?.vs ?? new Float64Array(64);
     this.#maxT = db.maxFutureTime();
+    this.#minT = backfill ? -Infinity : db.head.minValidTime();
   }
 
   /** Hands the columns back for the next appender. */
@@ -99,12 +104,9 @@ export class TSDBAppender implements Appender {
         }
       }
     }
-    if (!this.#backfill) {
-      const min = head.minValidTime();
-      if (t < min) {
-        this.#db.onRejected('too_old');
-        throw errTooOld(t, min);
-      }
+    if (t < this.#minT) {
+      this.#db.onRejected('too_old');
+      throw errTooOld(t, this.#minT);
     }
     if (!s.logged) this.#newSeries.add(s);
     const n = this.#n;
