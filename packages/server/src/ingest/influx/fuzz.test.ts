@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fuzz } from '../net/fuzz.js';
-import { FieldType, LineKind, LineProtocolParser } from './parser.js';
+import { FieldType, LineKind, LineProtocolParser, type KnownSeries } from './parser.js';
 
 const VALID = [
   'cpu,host=a,region=eu usage=1.5,idle=98i 1556813561098000000',
@@ -41,4 +41,45 @@ describe('line protocol parser fuzz', () => {
       expect(r.steps).toBeGreaterThan(0);
     });
   }
+
+  it('a KnownSeries changes what is parsed, never what comes out', () => {
+    // Series that parsed before, by their text (ASCII here, so text and bytes agree).
+    const seen = new Set<string>();
+    const known: KnownSeries = { isKnown: (q) => seen.has(q.seriesKey()) };
+    const plain = new LineProtocolParser();
+    const fast = new LineProtocolParser();
+    const describe = (q: LineProtocolParser, k: LineKind): unknown => {
+      if (k !== LineKind.Row) return { k, line: q.line, error: q.error };
+      const tags: string[] = [];
+      for (let i = 0; i < q.tagCount; i++) tags.push(q.tagKey(i), q.tagValue(i));
+      const fields: unknown[] = [];
+      for (let i = 0; i < q.fieldCount; i++) fields.push(q.fieldKey(i), q.rawFieldKey(i), q.fieldTypes[i], q.fieldValues[i]);
+      return { k, line: q.line, m: q.measurement(), key: q.seriesKey(), hash: q.seriesHash, tags, fields, ts: q.timestampMs };
+    };
+    let hits = 0;
+    const r = fuzz({
+      seed: 3,
+      rounds: 20_000,
+      alphabet: 'ab=, \\"\n#0123456789.-eiutf',
+      valid: VALID,
+      parseAll: (text) => {
+        plain.reset(text, 'ns');
+        fast.reset(text, 'ns', 1, known);
+        let steps = 0;
+        for (let k = plain.next(); ; k = plain.next()) {
+          const kf = fast.next();
+          steps++;
+          expect(describe(fast, kf)).toEqual(describe(plain, k));
+          if (k === LineKind.EOF) break;
+          if (k === LineKind.Row) {
+            if (fast.seriesKnown) hits++;
+            seen.add(plain.seriesKey());
+          }
+        }
+        return steps;
+      },
+    });
+    expect(r.steps).toBeGreaterThan(0);
+    expect(hits).toBeGreaterThan(1000);
+  });
 });

@@ -138,6 +138,35 @@ describe('line protocol: escaping', () => {
     expect(err('m s="abc\\"')).toBe('unterminated string value of field "s"');
   });
 
+  it('bytes read as their whole UTF-8 decoding would: names, escapes, invalid sequences as U+FFFD', () => {
+    const body = Buffer.concat([
+      Buffer.from('temp\u00e9rature,ville=Z\u00fcrich,k\\ x=a\\,b \u00b0C=21.5 1\n'),
+      Buffer.from([0x6d, 0xff, 0x2c, 0x74, 0x3d, 0xe2, 0x82, 0x20, 0x76, 0xf0, 0x9f, 0x98, 0x3d, 0x31, 0x0a]),
+      Buffer.from('\ufeffbom v=1\nbad\u00ff v=1 x\u00ff\n'),
+    ]);
+    const read = (q: LineProtocolParser) => {
+      const out: unknown[] = [];
+      for (let k = q.next(); k !== LineKind.EOF; k = q.next()) {
+        if (k === LineKind.Error) {
+          out.push(q.error);
+          continue;
+        }
+        const tags: string[] = [];
+        for (let i = 0; i < q.tagCount; i++) tags.push(q.tagKey(i), q.tagValue(i));
+        out.push([q.measurement(), q.seriesKey(), tags, q.fieldKey(0), q.rawFieldKey(0), q.fieldValues[0]]);
+      }
+      return out;
+    };
+    const fromBytes = read(new LineProtocolParser().reset(body, 'ms'));
+    expect(fromBytes).toEqual(read(new LineProtocolParser().reset(body.toString('utf8'), 'ms')));
+    expect(fromBytes).toEqual([
+      ['temp\u00e9rature', 'temp\u00e9rature,ville=Z\u00fcrich,k\\ x=a\\,b', ['ville', 'Z\u00fcrich', 'k x', 'a,b'], '\u00b0C', '\u00b0C', 21.5],
+      ['m\ufffd', 'm\ufffd,t=\ufffd', ['t', '\ufffd'], 'v\ufffd', 'v\ufffd', 1],
+      ['\ufeffbom', '\ufeffbom', [], 'v', 'v', 1],
+      'invalid timestamp "x\u00ff"',
+    ]);
+  });
+
   it('unicode in names and values', () => {
     const r = one('température,ville=Zürich °C=21.5');
     expect(r).toMatchObject({ measurement: 'température', tags: { ville: 'Zürich' }, fields: { '°C': [FieldType.Float, 21.5] } });

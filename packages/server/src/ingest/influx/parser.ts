@@ -1,5 +1,5 @@
 /**
- * A pull parser for InfluxDB line protocol, over a string holding whole
+ * A pull parser for InfluxDB line protocol, over UTF-8 bytes holding whole
  * lines:
  *
  * ```
@@ -16,17 +16,34 @@
  * strings. NaN and ±Inf are not line-protocol values. Empty lines and lines
  * starting with `#` are skipped.
  *
+ * Bytes, not a string: HTTP bodies arrive as bytes, and scanning a
+ * Uint8Array is several times cheaper per character in V8 than
+ * `String.prototype.charCodeAt`, besides saving the decode. Every delimiter
+ * is ASCII and no byte of a multi-byte UTF-8 sequence is, so the structure
+ * found in the bytes is the structure of the decoded text, and a name
+ * decoded from its own byte range is exactly the corresponding slice of the
+ * whole text decoded at once (invalid sequences become U+FFFD either way,
+ * since a range never starts or ends inside one). Text given as a string
+ * (the TCP/UDP listeners decode theirs) is encoded to UTF-8 first; such text
+ * came from UTF-8, so it round-trips unchanged.
+ *
  * Hot path: the parser allocates nothing per sample. After `next()` returns
- * `LineKind.Row`, the row is described by offsets into the text and typed
+ * `LineKind.Row`, the row is described by offsets into the bytes and typed
  * arrays the parser reuses for the next row (`fieldValues`, `fieldTypes`);
  * names are materialized only on request (`measurement()`, `tagKey(i)`,
  * `tagValue(i)`, `fieldKey(f)`), so a caller that finds the series in a
- * cache by `seriesHash` and `seriesIs`/`fieldKeyIs` builds no string at
- * all. Strings handed out are the caller's to keep.
+ * cache by `seriesHash` and `seriesEquals`/`fieldKeyEquals` builds no
+ * string at all. Strings handed out are the caller's to keep.
+ *
+ * A caller with such a cache can also spare the parser the series itself:
+ * given a `KnownSeries` (see `reset`), the parser first finds where the
+ * measurement and tags end (the first space no backslash escapes) and asks
+ * whether those bytes are a series the caller already holds; those bytes
+ * then parsed without error before, so the measurement and tags are neither
+ * split nor checked again (they are, lazily, if asked for).
  * After `LineKind.Error` the parser has moved past the bad line; `error`
  * says what was wrong and `line` where.
  */
-import { fastDecimal } from '../net/numbers.js';
 
 export const enum LineKind {
   EOF = 0,
@@ -73,7 +90,19 @@ export function parsePrecision(s: string | null | undefined): Precision | undefi
   }
 }
 
+/**
+ * Series the caller has seen in full before, for `LineProtocolParser.reset`:
+ * `isKnown` is asked with the parser positioned on a line whose series bytes
+ * (`seriesStart`, `seriesEnd`, `seriesHash`) are found but not yet parsed,
+ * and must answer true only for bytes equal to those of a series from an
+ * earlier row (`seriesEquals`).
+ */
+export interface KnownSeries {
+  isKnown(p: LineProtocolParser): boolean;
+}
+
 const C_TAB = 9;
+const C_NL = 10;
 const C_CR = 13;
 const C_SPACE = 32;
 const C_QUOTE = 34;
@@ -91,18 +120,28 @@ const INT64_MAX = '9223372036854775807';
 const INT64_MIN_ABS = '9223372036854775808';
 const UINT64_MAX = '18446744073709551615';
 
+/** Exact powers of ten, for the decimal fast path (see `parseNumber`). */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+const EMPTY = Buffer.alloc(0);
+
 class LineError extends Error {}
 
 export class LineProtocolParser {
   /** 1-based line number of the last row or error. */
   line = 0;
   error = '';
-  /** The measurement and tag set as written: `[seriesStart, seriesEnd)` of the text, and its FNV-1a hash (30 bits). */
+  /** The measurement and tag set as written: `[seriesStart, seriesEnd)` of the bytes, and its hash (30 bits). */
   seriesStart = 0;
   seriesEnd = 0;
   seriesHash = 0;
-  tagCount = 0;
-  /** Per tag: key start, key end, value start, value end (offsets into the text). */
+  /** Whether the row's series was known to the `KnownSeries` given to `reset` (its tags then parsed only on demand). */
+  seriesKnown = false;
+  #tagCount = 0;
+  /** Whether the measurement and tags of the row have been split (see `seriesKnown`). */
+  #seriesParsed = false;
+  #lineEnd = 0;
+  /** Per tag: key start, key end, value start, value end (offsets into the bytes). */
   #tagOffsets = new Int32Array(64);
   #measurementEnd = 0;
   #measurementEscaped = false;
@@ -116,36 +155,48 @@ export class LineProtocolParser {
   /** The row's timestamp in ms, or NaN when the line has none. */
   timestampMs = NaN;
 
-  #text = '';
+  /** Always a Buffer (one hidden class for every element load), for its memchr-backed `indexOf`. */
+  #b: Buffer = EMPTY;
+  /** The same bytes, for reading four at a time (hashing, comparing keys). */
+  #dv: DataView<ArrayBufferLike> = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
   #pos = 0;
   #end = 0;
   #precision: Precision = 'ns';
+  #known: KnownSeries | undefined = undefined;
 
-  /** Starts over on `text`; `firstLine` numbers its first line (for text streamed in pieces). */
-  reset(text: string, precision: Precision = 'ns', firstLine = 1): this {
-    this.#text = text;
+  /**
+   * Starts over on `text` (bytes are read in place, not copied: they must not
+   * change until the next `reset`); `firstLine` numbers its first line (for
+   * text streamed in pieces); `known`, when given, is asked before each
+   * row's series is parsed (see `KnownSeries`).
+   */
+  reset(text: string | Uint8Array, precision: Precision = 'ns', firstLine = 1, known?: KnownSeries): this {
+    this.#known = known;
+    const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+    this.#b = b;
+    this.#dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.#pos = 0;
-    this.#end = text.length;
+    this.#end = b.length;
     this.#precision = precision;
     this.line = firstLine - 1;
     return this;
   }
 
   next(): LineKind {
-    const s = this.#text;
+    const b = this.#b;
     while (this.#pos < this.#end) {
       const start = this.#pos;
-      let nl = s.indexOf('\n', start);
+      let nl = b.indexOf(C_NL, start);
       if (nl < 0 || nl > this.#end) nl = this.#end;
       this.#pos = nl + 1;
       this.line++;
       let end = nl;
-      if (end > start && s.charCodeAt(end - 1) === C_CR) end--;
+      if (end > start && b[end - 1] === C_CR) end--;
       let i = start;
-      while (i < end && (s.charCodeAt(i) === C_SPACE || s.charCodeAt(i) === C_TAB)) i++;
-      if (i === end || s.charCodeAt(i) === C_HASH) continue;
+      while (i < end && (b[i] === C_SPACE || b[i] === C_TAB)) i++;
+      if (i === end || b[i] === C_HASH) continue;
       try {
-        this.#parseLine(i, end);
+        this.#parseLine(b, i, end);
         return LineKind.Row;
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
@@ -157,17 +208,60 @@ export class LineProtocolParser {
     return LineKind.EOF;
   }
 
-  #parseLine(start: number, end: number): void {
-    const s = this.#text;
-    this.tagCount = 0;
+  #parseLine(s: Buffer, start: number, end: number): void {
     this.fieldCount = 0;
     this.timestampMs = NaN;
+    this.#lineEnd = end;
 
+    // The series (measurement and tags) ends at the first space no backslash
+    // escapes: each section below skips the byte after a backslash and stops
+    // at an unescaped delimiter, so a line that parses ends its series there.
+    // Found four bytes at a time while no byte is a space or a backslash
+    // (SWAR: a byte of w equal to b makes w ^ b·0x01010101 have a zero byte),
+    // hashing those words on the way; then byte by byte.
+    const dv = this.#dv;
+    let i = start;
+    let h = 0;
+    for (; i + 4 <= end; i += 4) {
+      const w = dv.getInt32(i, true);
+      const sp = w ^ 0x20202020;
+      const bs = w ^ 0x5c5c5c5c;
+      if ((((sp - 0x01010101) & ~sp) | ((bs - 0x01010101) & ~bs)) & 0x80808080) break;
+      h = hashWord(h, w);
+    }
+    const hashed = i;
+    for (; i < end; i++) {
+      const c = s[i];
+      if (c === C_SPACE) break;
+      if (c === C_BACKSLASH) i++;
+    }
+    if (i > end) i = end;
+    this.seriesStart = start;
+    this.seriesEnd = i;
+    this.seriesHash = hashFinish(dv, s, h, hashed, i, i - start);
+    // Bytes equal to a known series' parsed before: no need to split and check them again.
+    const known = i < end && this.#known !== undefined && this.#known.isKnown(this);
+    this.seriesKnown = known;
+    this.#seriesParsed = !known;
+    if (!known) this.#parseSeries(s, start, end);
+    if (i >= end) throw new LineError('missing fields');
+    // One or more spaces separate the sections (InfluxDB tolerates several).
+    while (i < end && s[i] === C_SPACE) i++;
+    if (i >= end) throw new LineError('missing fields');
+    this.#parseFields(s, i, end);
+  }
+
+  /**
+   * Splits and checks the measurement and tags, from `start` (a line that
+   * gets past them ends them at `seriesEnd`).
+   */
+  #parseSeries(s: Buffer, start: number, end: number): void {
+    this.#tagCount = 0;
     // Measurement: up to an unescaped comma or space.
     let i = start;
     let escaped = false;
     for (; i < end; i++) {
-      const c = s.charCodeAt(i);
+      const c = s[i];
       if (c === C_BACKSLASH) {
         escaped = true;
         i++;
@@ -181,12 +275,12 @@ export class LineProtocolParser {
     this.#measurementEscaped = escaped;
 
     // Tags.
-    while (i < end && s.charCodeAt(i) === C_COMMA) {
+    while (i < end && s[i] === C_COMMA) {
       i++;
       const kStart = i;
       let kEsc = false;
       for (; i < end; i++) {
-        const c = s.charCodeAt(i);
+        const c = s[i];
         if (c === C_BACKSLASH) {
           kEsc = true;
           i++;
@@ -194,14 +288,14 @@ export class LineProtocolParser {
         }
         if (c === C_EQ || c === C_COMMA || c === C_SPACE) break;
       }
-      if (i >= end || s.charCodeAt(i) !== C_EQ) throw new LineError(`missing "=" after tag key ${quote(s, kStart, Math.min(i, end))}`);
+      if (i >= end || s[i] !== C_EQ) throw new LineError(`missing "=" after tag key ${quote(s, kStart, Math.min(i, end))}`);
       if (i === kStart) throw new LineError('empty tag key');
       const kEnd = i;
       i++;
       const vStart = i;
       let vEsc = false;
       for (; i < end; i++) {
-        const c = s.charCodeAt(i);
+        const c = s[i];
         if (c === C_BACKSLASH) {
           vEsc = true;
           i++;
@@ -212,7 +306,7 @@ export class LineProtocolParser {
       }
       if (i > end) i = end;
       if (i === vStart) throw new LineError(`missing value of tag ${quote(s, kStart, kEnd)}`);
-      const t = this.tagCount++;
+      const t = this.#tagCount++;
       if (t * 4 === this.#tagOffsets.length) this.#growTags();
       const o = this.#tagOffsets;
       o[t * 4] = kStart;
@@ -221,23 +315,15 @@ export class LineProtocolParser {
       o[t * 4 + 3] = i;
       this.#tagEscaped[t] = (kEsc ? 1 : 0) | (vEsc ? 2 : 0);
     }
-    this.seriesStart = start;
-    this.seriesEnd = i;
-    let h = 0x811c9dc5;
-    for (let j = start; j < i; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
-    // 30 bits: a small integer (Smi) in V8, so a Map keyed by it neither allocates nor hashes a heap number.
-    this.seriesHash = h & 0x3fffffff;
-    if (i >= end) throw new LineError('missing fields');
-    // One or more spaces separate the sections (InfluxDB tolerates several).
-    while (i < end && s.charCodeAt(i) === C_SPACE) i++;
-    if (i >= end) throw new LineError('missing fields');
+  }
 
-    // Fields.
+  /** Fields from `i` (not at the end of the line) and the timestamp. */
+  #parseFields(s: Buffer, i: number, end: number): void {
     for (;;) {
       const kStart = i;
       let kEsc = false;
       for (; i < end; i++) {
-        const c = s.charCodeAt(i);
+        const c = s[i];
         if (c === C_BACKSLASH) {
           kEsc = true;
           i++;
@@ -245,17 +331,17 @@ export class LineProtocolParser {
         }
         if (c === C_EQ || c === C_COMMA || c === C_SPACE) break;
       }
-      if (i >= end || s.charCodeAt(i) !== C_EQ) throw new LineError(`missing "=" after field key ${quote(s, kStart, Math.min(i, end))}`);
+      if (i >= end || s[i] !== C_EQ) throw new LineError(`missing "=" after field key ${quote(s, kStart, Math.min(i, end))}`);
       if (i === kStart) throw new LineError('empty field key');
       const kEnd = i;
       i++;
       const f = this.fieldCount;
       if (f === this.fieldValues.length) this.#growFields();
-      if (i < end && s.charCodeAt(i) === C_QUOTE) {
+      if (i < end && s[i] === C_QUOTE) {
         // String field: up to the closing unescaped quote.
         i++;
         for (; i < end; i++) {
-          const c = s.charCodeAt(i);
+          const c = s[i];
           if (c === C_BACKSLASH) i++;
           else if (c === C_QUOTE) break;
         }
@@ -266,7 +352,7 @@ export class LineProtocolParser {
       } else {
         const vStart = i;
         while (i < end) {
-          const c = s.charCodeAt(i);
+          const c = s[i];
           if (c === C_COMMA || c === C_SPACE) break;
           i++;
         }
@@ -278,23 +364,23 @@ export class LineProtocolParser {
       this.#fieldKeyEscaped[f] = kEsc ? 1 : 0;
       this.fieldCount++;
       if (i >= end) break;
-      if (s.charCodeAt(i) === C_SPACE) break;
+      if (s[i] === C_SPACE) break;
       i++; // comma
       if (i >= end) throw new LineError('trailing comma after the fields');
     }
 
     // Timestamp.
-    while (i < end && s.charCodeAt(i) === C_SPACE) i++;
+    while (i < end && s[i] === C_SPACE) i++;
     if (i < end) {
       let tEnd = end;
-      while (tEnd > i && (s.charCodeAt(tEnd - 1) === C_SPACE || s.charCodeAt(tEnd - 1) === C_TAB)) tEnd--;
+      while (tEnd > i && (s[tEnd - 1] === C_SPACE || s[tEnd - 1] === C_TAB)) tEnd--;
       this.timestampMs = this.#timestamp(s, i, tEnd);
     }
   }
 
-  #fieldValue(s: string, a: number, b: number, f: number, kStart: number, kEnd: number): void {
-    const last = s.charCodeAt(b - 1);
-    const c0 = s.charCodeAt(a);
+  #fieldValue(s: Buffer, a: number, b: number, f: number, kStart: number, kEnd: number): void {
+    const last = s[b - 1];
+    const c0 = s[a];
     if (last === 105 /* i */ || last === 117 /* u */) {
       const unsigned = last === 117;
       const neg = c0 === C_MINUS;
@@ -302,18 +388,18 @@ export class LineProtocolParser {
       if (dStart === b - 1 || (unsigned && neg)) throw new LineError(`invalid ${unsigned ? 'unsigned' : 'integer'} value ${quote(s, a, b)} of field ${quote(s, kStart, kEnd)}`);
       let v = 0;
       for (let j = dStart; j < b - 1; j++) {
-        const d = s.charCodeAt(j) - C_0;
+        const d = s[j] - C_0;
         if (d < 0 || d > 9) throw new LineError(`invalid ${unsigned ? 'unsigned' : 'integer'} value ${quote(s, a, b)} of field ${quote(s, kStart, kEnd)}`);
         v = v * 10 + d;
       }
       const digits = b - 1 - dStart;
       // Past 2^53 the digit loop rounds twice; let the runtime round once.
-      if (digits > 15) v = Number(s.slice(dStart, b - 1));
+      if (digits > 15) v = Number(s.toString('latin1', dStart, b - 1));
       if (digits >= 19) {
         const limit = unsigned ? UINT64_MAX : neg ? INT64_MIN_ABS : INT64_MAX;
         let j = dStart;
-        while (j < b - 2 && s.charCodeAt(j) === C_0) j++;
-        const lit = s.slice(j, b - 1);
+        while (j < b - 2 && s[j] === C_0) j++;
+        const lit = s.toString('latin1', j, b - 1);
         if (lit.length > limit.length || (lit.length === limit.length && lit > limit)) {
           throw new LineError(`${unsigned ? 'unsigned' : 'integer'} value ${quote(s, a, b)} of field ${quote(s, kStart, kEnd)} out of range`);
         }
@@ -333,8 +419,9 @@ export class LineProtocolParser {
     if (len === 1) {
       if (c0 === 116 || c0 === 84) return this.#bool(f, 1);
       if (c0 === 102 || c0 === 70) return this.#bool(f, 0);
-    } else {
-      const w = s.slice(a, b);
+    } else if (len === 4 || len === 5) {
+      // Only these lengths can spell a boolean; latin1 maps each byte to one character.
+      const w = s.toString('latin1', a, b);
       if (w === 'true' || w === 'True' || w === 'TRUE') return this.#bool(f, 1);
       if (w === 'false' || w === 'False' || w === 'FALSE') return this.#bool(f, 0);
     }
@@ -346,51 +433,106 @@ export class LineProtocolParser {
     this.fieldValues[f] = v;
   }
 
-  /** The text the offsets refer to. */
-  get text(): string {
-    return this.#text;
+  /** The bytes the offsets refer to. */
+  get bytes(): Buffer {
+    return this.#b;
+  }
+
+  /** The number of tags of the row (splitting them now if `seriesKnown` skipped that). */
+  get tagCount(): number {
+    if (!this.#seriesParsed) this.#splitKnownSeries();
+    return this.#tagCount;
+  }
+
+  /** The measurement and tags of a known series, split after all: they parsed before, so this cannot fail. */
+  #splitKnownSeries(): void {
+    this.#parseSeries(this.#b, this.seriesStart, this.#lineEnd);
+    this.#seriesParsed = true;
   }
 
   measurement(): string {
-    const a = this.seriesStart;
-    const b = this.#measurementEnd;
-    return this.#measurementEscaped ? unescape(this.#text, a, b, MEASUREMENT_SPECIAL) : this.#text.slice(a, b);
+    if (!this.#seriesParsed) this.#splitKnownSeries();
+    const s = this.#utf8(this.seriesStart, this.#measurementEnd);
+    return this.#measurementEscaped ? unescape(s, MEASUREMENT_SPECIAL) : s;
   }
 
-  /** The measurement and tags as written (a cache key). */
+  /** The measurement and tags as written (escapes kept). */
   seriesKey(): string {
-    return this.#text.slice(this.seriesStart, this.seriesEnd);
+    return this.#utf8(this.seriesStart, this.seriesEnd);
   }
 
-  /** Whether the series text equals `key` (no allocation). */
+  /** Whether the series text equals `key` (decodes: for tests and cold paths; the hot path is `seriesEquals`). */
   seriesIs(key: string): boolean {
-    return key.length === this.seriesEnd - this.seriesStart && this.#text.startsWith(key, this.seriesStart);
+    return this.seriesKey() === key;
+  }
+
+  /**
+   * Whether the series bytes equal the `length` bytes stored by
+   * `copySeries` at `words[at]` (no allocation; four bytes per step).
+   */
+  seriesEquals(words: Int32Array, at: number, length: number): boolean {
+    const a = this.seriesStart;
+    return length === this.seriesEnd - a && equalWords(this.#dv, this.#b, a, length, words, at);
+  }
+
+  /**
+   * Stores the series bytes (`seriesEnd - seriesStart` of them) at
+   * `words[at]` as little-endian 32-bit words, the last one padded with
+   * zeros: `(length + 3) >> 2` words, for `seriesEquals`.
+   */
+  copySeries(words: Int32Array, at: number): void {
+    copyWords(this.#dv, this.#b, this.seriesStart, this.seriesEnd - this.seriesStart, words, at);
   }
 
   tagKey(i: number): string {
+    if (!this.#seriesParsed) this.#splitKnownSeries();
     const o = this.#tagOffsets;
-    return this.#tagEscaped[i] & 1 ? unescape(this.#text, o[i * 4], o[i * 4 + 1], KEY_SPECIAL) : this.#text.slice(o[i * 4], o[i * 4 + 1]);
+    const s = this.#utf8(o[i * 4], o[i * 4 + 1]);
+    return this.#tagEscaped[i] & 1 ? unescape(s, KEY_SPECIAL) : s;
   }
 
   tagValue(i: number): string {
+    if (!this.#seriesParsed) this.#splitKnownSeries();
     const o = this.#tagOffsets;
-    return this.#tagEscaped[i] & 2 ? unescape(this.#text, o[i * 4 + 2], o[i * 4 + 3], KEY_SPECIAL) : this.#text.slice(o[i * 4 + 2], o[i * 4 + 3]);
+    const s = this.#utf8(o[i * 4 + 2], o[i * 4 + 3]);
+    return this.#tagEscaped[i] & 2 ? unescape(s, KEY_SPECIAL) : s;
   }
 
   fieldKey(f: number): string {
     const o = this.#fieldKeyOffsets;
-    return this.#fieldKeyEscaped[f] ? unescape(this.#text, o[f * 2], o[f * 2 + 1], KEY_SPECIAL) : this.#text.slice(o[f * 2], o[f * 2 + 1]);
+    const s = this.#utf8(o[f * 2], o[f * 2 + 1]);
+    return this.#fieldKeyEscaped[f] ? unescape(s, KEY_SPECIAL) : s;
   }
 
-  /** Whether field `f`'s key, as written, equals `raw` (no allocation). */
+  /** Whether field `f`'s key, as written, equals `raw` (decodes: for tests and cold paths; the hot path is `fieldKeyIsRaw`). */
   fieldKeyIs(f: number, raw: string): boolean {
-    const a = this.#fieldKeyOffsets[f * 2];
-    return raw.length === this.#fieldKeyOffsets[f * 2 + 1] - a && this.#text.startsWith(raw, a);
+    return this.rawFieldKey(f) === raw;
   }
 
   /** Field `f`'s key as written (escapes kept): what `fieldKeyIs` compares with. */
   rawFieldKey(f: number): string {
-    return this.#text.slice(this.#fieldKeyOffsets[f * 2], this.#fieldKeyOffsets[f * 2 + 1]);
+    return this.#utf8(this.#fieldKeyOffsets[f * 2], this.#fieldKeyOffsets[f * 2 + 1]);
+  }
+
+  /** The number of bytes of field `f`'s key as written. */
+  fieldKeyLength(f: number): number {
+    return this.#fieldKeyOffsets[f * 2 + 1] - this.#fieldKeyOffsets[f * 2];
+  }
+
+  /** Whether field `f`'s key bytes as written equal the `length` bytes stored by `copyFieldKey` at `words[at]`. */
+  fieldKeyEquals(f: number, words: Int32Array, at: number, length: number): boolean {
+    const a = this.#fieldKeyOffsets[f * 2];
+    return length === this.#fieldKeyOffsets[f * 2 + 1] - a && equalWords(this.#dv, this.#b, a, length, words, at);
+  }
+
+  /** Stores field `f`'s key bytes as written at `words[at]`, as `copySeries` does the series. */
+  copyFieldKey(f: number, words: Int32Array, at: number): void {
+    const a = this.#fieldKeyOffsets[f * 2];
+    copyWords(this.#dv, this.#b, a, this.#fieldKeyOffsets[f * 2 + 1] - a, words, at);
+  }
+
+  #utf8(a: number, b: number): string {
+    return this.#b.toString('utf8', a, b);
   }
 
   #growTags(): void {
@@ -422,8 +564,8 @@ export class LineProtocolParser {
    * millisecond are cut off (rounding toward minus infinity), so 19-digit
    * nanosecond timestamps convert exactly although they exceed 2^53.
    */
-  #timestamp(s: string, a: number, b: number): number {
-    const neg = s.charCodeAt(a) === C_MINUS;
+  #timestamp(s: Buffer, a: number, b: number): number {
+    const neg = s[a] === C_MINUS;
     const dStart = neg ? a + 1 : a;
     if (dStart === b || b - dStart > 19) throw new LineError(`invalid timestamp ${quote(s, a, b)}`);
     const cut = this.#precision === 'ns' ? 6 : this.#precision === 'us' ? 3 : 0;
@@ -431,7 +573,7 @@ export class LineProtocolParser {
     let ms = 0;
     let rest = false;
     for (let j = dStart; j < b; j++) {
-      const d = s.charCodeAt(j) - C_0;
+      const d = s[j] - C_0;
       if (d < 0 || d > 9) throw new LineError(`invalid timestamp ${quote(s, a, b)}`);
       if (j - dStart < keep) ms = ms * 10 + d;
       else if (d !== 0) rest = true;
@@ -452,14 +594,68 @@ export class LineProtocolParser {
   }
 }
 
+/** Bytes `[a, a + n)` (n in 1..3) as the low bytes of a little-endian word: how a key's last, partial word is stored. */
+function tailWord(s: Buffer, a: number, n: number): number {
+  let w = s[a];
+  if (n > 1) w |= s[a + 1] << 8;
+  if (n > 2) w |= s[a + 2] << 16;
+  return w;
+}
+
+/**
+ * The series hash: MurmurHash3 (x86, 32-bit, seed 0) of the series bytes,
+ * taken a little-endian word at a time (a quarter of the multiplications of
+ * a byte-wise FNV-1a), cut to 30 bits: a small integer (Smi) in V8, cheap to
+ * keep in an Int32Array or a Map. `hashWord` mixes in one whole word.
+ */
+function hashWord(h: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+  h ^= k;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+}
+
+/** Mixes in the words of `[a, b)` (a whole number of words past the key's start), then the tail and the key's `length`. */
+function hashFinish(dv: DataView<ArrayBufferLike>, s: Buffer, h: number, a: number, b: number, length: number): number {
+  let j = a;
+  for (; j + 4 <= b; j += 4) h = hashWord(h, dv.getInt32(j, true));
+  if (j < b) {
+    let k = Math.imul(tailWord(s, j, b - j), 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+  }
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h & 0x3fffffff;
+}
+
+/** Bytes `[a, a + n)` as little-endian words at `words[at]`, the last one padded with zero bytes. */
+function copyWords(dv: DataView<ArrayBufferLike>, s: Buffer, a: number, n: number, words: Int32Array, at: number): void {
+  const full = n >> 2;
+  for (let k = 0; k < full; k++) words[at + k] = dv.getInt32(a + 4 * k, true);
+  if ((n & 3) !== 0) words[at + full] = tailWord(s, a + 4 * full, n & 3);
+}
+
+/** Whether bytes `[a, a + n)` equal the `n` bytes `copyWords` stored at `words[at]`, a word at a time. */
+function equalWords(dv: DataView<ArrayBufferLike>, s: Buffer, a: number, n: number, words: Int32Array, at: number): boolean {
+  const full = n >> 2;
+  for (let k = 0; k < full; k++) if (dv.getInt32(a + 4 * k, true) !== words[at + k]) return false;
+  return (n & 3) === 0 || tailWord(s, a + 4 * full, n & 3) === words[at + full];
+}
+
 const MEASUREMENT_SPECIAL = ', \\';
 const KEY_SPECIAL = ',= \\';
 
 /** Drops a backslash that escapes one of `special` (which includes the backslash itself). */
-function unescape(s: string, a: number, b: number, special: string): string {
+function unescape(s: string, special: string): string {
   let out = '';
-  let from = a;
-  for (let i = a; i < b - 1; i++) {
+  let from = 0;
+  const b = s.length;
+  for (let i = 0; i < b - 1; i++) {
     if (s.charCodeAt(i) === C_BACKSLASH && special.includes(s[i + 1])) {
       out += s.slice(from, i);
       from = i + 1;
@@ -469,42 +665,64 @@ function unescape(s: string, a: number, b: number, special: string): string {
   return out + s.slice(from, b);
 }
 
-/** A float as line protocol writes it: decimal digits, optional sign, point and exponent; no NaN/Inf. */
-function parseNumber(s: string, a: number, b: number): number {
+/**
+ * A float as line protocol writes it: decimal digits, optional sign, point
+ * and exponent; no NaN/Inf. One pass checks the syntax and gathers the
+ * digits; with at most 15 significant digits, no exponent and at most 22
+ * decimals the result is the exact integer m over 10^k, one correctly
+ * rounded division (Clinger's fast path: what `fastDecimal` in
+ * net/numbers.ts does for strings, so it equals `Number()`); anything else
+ * is left to `Number()`.
+ */
+function parseNumber(s: Buffer, a: number, b: number): number {
   let i = a;
-  let c = s.charCodeAt(i);
-  if (c === C_MINUS || c === 43) i++;
+  let c = s[i];
+  const neg = c === C_MINUS;
+  if (neg || c === 43) i++;
   let digits = 0;
-  while (i < b && (c = s.charCodeAt(i)) >= C_0 && c <= C_9) {
+  let significant = 0;
+  let m = 0;
+  let frac = -1;
+  while (i < b && (c = s[i]) >= C_0 && c <= C_9) {
+    if (m !== 0 || c !== C_0) significant++;
+    m = m * 10 + (c - C_0);
     i++;
     digits++;
   }
-  if (i < b && s.charCodeAt(i) === C_DOT) {
+  if (i < b && s[i] === C_DOT) {
     i++;
-    while (i < b && (c = s.charCodeAt(i)) >= C_0 && c <= C_9) {
+    frac = 0;
+    while (i < b && (c = s[i]) >= C_0 && c <= C_9) {
+      if (m !== 0 || c !== C_0) significant++;
+      m = m * 10 + (c - C_0);
+      frac++;
       i++;
       digits++;
     }
   }
   if (digits === 0) return NaN;
-  if (i < b && (s.charCodeAt(i) | 0x20) === 101 /* e */) {
+  let exponent = false;
+  if (i < b && (s[i] | 0x20) === 101 /* e */) {
+    exponent = true;
     i++;
-    if (i < b && ((c = s.charCodeAt(i)) === C_MINUS || c === 43)) i++;
+    if (i < b && ((c = s[i]) === C_MINUS || c === 43)) i++;
     let exp = 0;
-    while (i < b && (c = s.charCodeAt(i)) >= C_0 && c <= C_9) {
+    while (i < b && (c = s[i]) >= C_0 && c <= C_9) {
       i++;
       exp++;
     }
     if (exp === 0) return NaN;
   }
   if (i !== b) return NaN;
-  const fast = fastDecimal(s, a, b);
-  if (fast === fast) return fast;
-  const v = +s.slice(a, b);
+  if (!exponent && significant <= 15 && frac <= 22) {
+    const v = frac > 0 ? m / POW10[frac] : m;
+    return neg ? -v : v;
+  }
+  const v = +s.toString('latin1', a, b);
   return Number.isFinite(v) ? v : NaN;
 }
 
-function quote(s: string, a: number, b: number): string {
-  const t = s.slice(a, b);
+function quote(s: Buffer, a: number, b: number): string {
+  const t = s.toString('utf8', a, b);
   return JSON.stringify(t.length > 64 ? `${t.slice(0, 64)}…` : t);
 }

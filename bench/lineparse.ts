@@ -1,0 +1,114 @@
+/**
+ * `npm run bench -- lineparse [--series=N] [--samples=N] [--per-request=N] [--warmup=N] [--passes=N] [--text]`
+ *
+ * CPU cost of the Influx line-protocol parse step alone (`InfluxParse.run`,
+ * what a parse worker does per block), on the very bodies the ingest
+ * benchmark sends to `/write?db=bench&precision=ms` (bench/ingest.ts:
+ * `linePrefixes` + `encodeLines` over the shared dataset). No server, no
+ * sockets, no storage: one thread parsing blocks back to back, so the
+ * figure is parse ns per line.
+ *
+ * The first pass meets every series for the first time (labels built, ids
+ * allocated) and is reported on its own; the warm-up passes let the JIT
+ * settle; the measured passes are the steady state of a long-running
+ * server, where every series is already known. Each block is finished
+ * (`ParsedBuilder.finish()`) as the parse host does, so the cost of handing
+ * the columns over is included. Bodies are Buffers, as HTTP delivers them;
+ * `--text` passes them as strings instead, as the TCP/UDP listener does
+ * (decoding excluded from the clock there).
+ *
+ * A checksum over every parsed sample is printed, so two versions of the
+ * parser can be compared for identical output as well as speed.
+ *
+ * Run: node --import tsx bench/lineparse.ts
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ParsedBuilder, SeriesIds } from '../packages/server/src/ingest/common/parsed.js';
+import { InfluxParse, type InfluxParseArgs } from '../packages/server/src/ingest/influx/stream.js';
+import { Dataset } from './dataset.js';
+import { encodeLines, linePrefixes } from './ingest.js';
+
+interface Pass {
+  seconds: number;
+  cpuSeconds: number;
+  lines: number;
+  checksum: number;
+  newSeries: number;
+  rejects: number;
+}
+
+/** One pass over all bodies; the checksum mixes every sample's id, timestamp and value. */
+function pass(parse: InfluxParse, out: ParsedBuilder, bodies: (Buffer | string)[], lines: number): Pass {
+  const args: InfluxParseArgs = { db: 'bench', precision: 'ms', now: Date.UTC(2025, 0, 1), firstLine: 1 };
+  let checksum = 0;
+  let newSeries = 0;
+  let rejects = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (const body of bodies) {
+    parse.run(body, args, out);
+    const r = out.finish();
+    newSeries += r.newIds.length;
+    rejects += r.rejects.length;
+    // Cheap enough not to blur the figure; enough to notice any changed sample.
+    for (let i = 0; i < r.n; i += 97) checksum = (Math.imul(checksum, 31) + r.ids[i] + ((r.ts[i] % 1e6) | 0) + ((r.vs[i] * 1000) | 0)) | 0;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines, checksum: checksum >>> 0, newSeries, rejects };
+}
+
+function report(label: string, p: Pass): void {
+  const ns = (p.seconds * 1e9) / p.lines;
+  const cpuNs = (p.cpuSeconds * 1e9) / p.lines;
+  console.log(
+    `${label.padEnd(10)} ${ns.toFixed(0).padStart(6)} ns/line  ${(p.lines / p.seconds / 1e6).toFixed(2).padStart(6)} M lines/s  (cpu ${cpuNs.toFixed(0)} ns/line, ${p.newSeries} new series, ${p.rejects} rejects, checksum ${p.checksum.toString(16)})`,
+  );
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      series: { type: 'string', default: '10000' },
+      samples: { type: 'string', default: '120' },
+      'per-request': { type: 'string', default: '2000' },
+      warmup: { type: 'string', default: '3' },
+      passes: { type: 'string', default: '5' },
+      text: { type: 'boolean', default: false },
+    },
+  });
+  const ds = new Dataset({ series: Number(values.series), samples: Number(values.samples) });
+  const prefixes = linePrefixes(ds);
+  const encoded = encodeLines(ds, Number(values['per-request']), (i, t, v) => `${prefixes[i]}${v} ${t}`);
+  const bodies: (Buffer | string)[] = encoded.map((b) => (values.text ? b.data.toString('utf8') : b.data));
+  const lines = encoded.reduce((n, b) => n + b.samples, 0);
+  const bytes = encoded.reduce((n, b) => n + b.data.length, 0);
+  console.log(
+    `line protocol parse: ${lines} lines in ${bodies.length} blocks (${(bytes / lines).toFixed(0)} bytes/line, ${ds.seriesCount} series), bodies as ${values.text ? 'strings' : 'Buffers'}, precision ms`,
+  );
+
+  const parse = new InfluxParse(new SeriesIds());
+  const out = new ParsedBuilder();
+  report('first', pass(parse, out, bodies, lines));
+  for (let i = 0; i < Number(values.warmup); i++) pass(parse, out, bodies, lines);
+  const measured: Pass[] = [];
+  for (let i = 0; i < Number(values.passes); i++) {
+    const p = pass(parse, out, bodies, lines);
+    measured.push(p);
+    report(`pass ${i + 1}`, p);
+  }
+  const best = measured.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const sorted = measured.map((p) => p.seconds).sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1];
+  console.log(`steady state: best ${((best.seconds * 1e9) / lines).toFixed(0)} ns/line (${(lines / best.seconds / 1e6).toFixed(2)} M lines/s), median ${((median * 1e9) / lines).toFixed(0)} ns/line`);
+}
+
+// Run directly (`node --import tsx bench/lineparse.ts`) as well as through bench/run.ts.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exitCode = 1;
+  });
+}
