@@ -25,7 +25,8 @@
  * whole text decoded at once (invalid sequences become U+FFFD either way,
  * since a range never starts or ends inside one). Text given as a string
  * (the TCP/UDP listeners decode theirs) is encoded to UTF-8 first; such text
- * came from UTF-8, so it round-trips unchanged.
+ * came from UTF-8, so it round-trips unchanged (a lone surrogate, which no
+ * UTF-8 decoder produces, would come back as U+FFFD).
  *
  * Hot path: the parser allocates nothing per sample. After `next()` returns
  * `LineKind.Row`, the row is described by offsets into the bytes and typed
@@ -41,6 +42,7 @@
  * whether those bytes are a series the caller already holds; those bytes
  * then parsed without error before, so the measurement and tags are neither
  * split nor checked again (they are, lazily, if asked for).
+ *
  * After `LineKind.Error` the parser has moved past the bad line; `error`
  * says what was wrong and `line` where.
  */
@@ -93,7 +95,7 @@ export function parsePrecision(s: string | null | undefined): Precision | undefi
 /**
  * Series the caller has seen in full before, for `LineProtocolParser.reset`:
  * `isKnown` is asked with the parser positioned on a line whose series bytes
- * (`seriesStart`, `seriesEnd`, `seriesHash`) are found but not yet parsed,
+ * (`seriesStart`, `seriesEnd`; `seriesHash` on demand) are found but not yet parsed,
  * and must answer true only for bytes equal to those of a series from an
  * earlier row (`seriesEquals`).
  */
@@ -124,6 +126,8 @@ const UINT64_MAX = '18446744073709551615';
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 const EMPTY = Buffer.alloc(0);
+/** The largest string encoded into the reused buffer; longer ones get a buffer of their own. */
+const SCRATCH_MAX = 1 << 20;
 
 class LineError extends Error {}
 
@@ -131,10 +135,11 @@ export class LineProtocolParser {
   /** 1-based line number of the last row or error. */
   line = 0;
   error = '';
-  /** The measurement and tag set as written: `[seriesStart, seriesEnd)` of the bytes, and its hash (30 bits). */
+  /** The measurement and tag set as written: `[seriesStart, seriesEnd)` of the bytes (its hash: `seriesHash`). */
   seriesStart = 0;
   seriesEnd = 0;
-  seriesHash = 0;
+  /** `seriesHash` once computed for the row, else -1. */
+  #hash = -1;
   /** Whether the row's series was known to the `KnownSeries` given to `reset` (its tags then parsed only on demand). */
   seriesKnown = false;
   #tagCount = 0;
@@ -163,6 +168,8 @@ export class LineProtocolParser {
   #end = 0;
   #precision: Precision = 'ns';
   #known: KnownSeries | undefined = undefined;
+  /** Where strings are encoded (see `#encode`). */
+  #scratch: Buffer = EMPTY;
 
   /**
    * Starts over on `text` (bytes are read in place, not copied: they must not
@@ -172,7 +179,7 @@ export class LineProtocolParser {
    */
   reset(text: string | Uint8Array, precision: Precision = 'ns', firstLine = 1, known?: KnownSeries): this {
     this.#known = known;
-    const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+    const b = typeof text === 'string' ? this.#encode(text) : Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     this.#b = b;
     this.#dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.#pos = 0;
@@ -180,6 +187,19 @@ export class LineProtocolParser {
     this.#precision = precision;
     this.line = firstLine - 1;
     return this;
+  }
+
+  /**
+   * `text` as UTF-8, in a buffer reused from one string to the next (up to
+   * `SCRATCH_MAX` bytes): a fresh buffer per block would be allocated and
+   * written cold, then read cold, for every block.
+   */
+  #encode(text: string): Buffer {
+    const n = Buffer.byteLength(text, 'utf8');
+    if (n > SCRATCH_MAX) return Buffer.from(text, 'utf8');
+    if (n > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(Math.max(n, 2 * this.#scratch.length));
+    this.#scratch.write(text, 0, 'utf8');
+    return this.#scratch.subarray(0, n);
   }
 
   next(): LineKind {
@@ -218,18 +238,15 @@ export class LineProtocolParser {
     // at an unescaped delimiter, so a line that parses ends its series there.
     // Found four bytes at a time while no byte is a space or a backslash
     // (SWAR: a byte of w equal to b makes w ^ b·0x01010101 have a zero byte),
-    // hashing those words on the way; then byte by byte.
+    // then byte by byte.
     const dv = this.#dv;
     let i = start;
-    let h = 0;
     for (; i + 4 <= end; i += 4) {
       const w = dv.getInt32(i, true);
       const sp = w ^ 0x20202020;
       const bs = w ^ 0x5c5c5c5c;
       if ((((sp - 0x01010101) & ~sp) | ((bs - 0x01010101) & ~bs)) & 0x80808080) break;
-      h = hashWord(h, w);
     }
-    const hashed = i;
     for (; i < end; i++) {
       const c = s[i];
       if (c === C_SPACE) break;
@@ -238,7 +255,7 @@ export class LineProtocolParser {
     if (i > end) i = end;
     this.seriesStart = start;
     this.seriesEnd = i;
-    this.seriesHash = hashFinish(dv, s, h, hashed, i, i - start);
+    this.#hash = -1;
     // Bytes equal to a known series' parsed before: no need to split and check them again.
     const known = i < end && this.#known !== undefined && this.#known.isKnown(this);
     this.seriesKnown = known;
@@ -438,6 +455,16 @@ export class LineProtocolParser {
     return this.#b;
   }
 
+  /**
+   * A hash of the series bytes (30 bits: a small integer in V8), computed on
+   * first use: a caller that recognises the series otherwise (the series
+   * after the previous row's, say) never pays for it.
+   */
+  get seriesHash(): number {
+    if (this.#hash < 0) this.#hash = hashBytes(this.#dv, this.#b, this.seriesStart, this.seriesEnd);
+    return this.#hash;
+  }
+
   /** The number of tags of the row (splitting them now if `seriesKnown` skipped that). */
   get tagCount(): number {
     if (!this.#seriesParsed) this.#splitKnownSeries();
@@ -603,28 +630,26 @@ function tailWord(s: Buffer, a: number, n: number): number {
 }
 
 /**
- * The series hash: MurmurHash3 (x86, 32-bit, seed 0) of the series bytes,
+ * The series hash: MurmurHash3 (x86, 32-bit, seed 0) of bytes `[a, b)`,
  * taken a little-endian word at a time (a quarter of the multiplications of
  * a byte-wise FNV-1a), cut to 30 bits: a small integer (Smi) in V8, cheap to
- * keep in an Int32Array or a Map. `hashWord` mixes in one whole word.
+ * keep in an Int32Array or a Map.
  */
-function hashWord(h: number, w: number): number {
-  let k = Math.imul(w, 0xcc9e2d51);
-  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-  h ^= k;
-  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-}
-
-/** Mixes in the words of `[a, b)` (a whole number of words past the key's start), then the tail and the key's `length`. */
-function hashFinish(dv: DataView<ArrayBufferLike>, s: Buffer, h: number, a: number, b: number, length: number): number {
+function hashBytes(dv: DataView<ArrayBufferLike>, s: Buffer, a: number, b: number): number {
+  let h = 0;
   let j = a;
-  for (; j + 4 <= b; j += 4) h = hashWord(h, dv.getInt32(j, true));
+  for (; j + 4 <= b; j += 4) {
+    let k = Math.imul(dv.getInt32(j, true), 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
   if (j < b) {
     let k = Math.imul(tailWord(s, j, b - j), 0xcc9e2d51);
     k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
     h ^= k;
   }
-  h ^= length;
+  h ^= b - a;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

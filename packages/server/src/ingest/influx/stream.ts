@@ -46,7 +46,7 @@ class SeriesCache {
   /** Per slot: hash, entry index + 1 (0: empty). Linear probing; at most half full. */
   #slots = new Int32Array(2 * 1024);
   #mask = 1023;
-  /** Per entry (`ENTRY` ints): database number, key word offset, key length, first field record + 1 (0: none), hash. */
+  /** Per entry (`ENTRY` ints): database number, key word offset, key length, first field record + 1 (0: none). */
   #entries = new Int32Array(ENTRY * 512);
   #count = 0;
   /** Per field record (`FIELD` ints): key word offset, key length, series id, next field record + 1 (0: none). */
@@ -70,7 +70,7 @@ class SeriesCache {
   /** Whether entry `e` (< `size`) is the parser's current series in database `db`. */
   is(e: number, p: LineProtocolParser, db: number): boolean {
     const entries = this.#entries;
-    return entries[e * ENTRY + 4] === p.seriesHash && entries[e * ENTRY] === db && p.seriesEquals(this.#words, entries[e * ENTRY + 1], entries[e * ENTRY + 2]);
+    return entries[e * ENTRY] === db && p.seriesEquals(this.#words, entries[e * ENTRY + 1], entries[e * ENTRY + 2]);
   }
 
   /** The entry of the parser's current series in database `db`, or -1. */
@@ -99,7 +99,6 @@ class SeriesCache {
     entries[e * ENTRY + 1] = at;
     entries[e * ENTRY + 2] = length;
     entries[e * ENTRY + 3] = 0;
-    entries[e * ENTRY + 4] = p.seriesHash;
     this.#insert(p.seriesHash, e);
     return e;
   }
@@ -155,7 +154,7 @@ class SeriesCache {
   }
 }
 
-const ENTRY = 5;
+const ENTRY = 4;
 const FIELD = 4;
 
 function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
