@@ -23,9 +23,12 @@ export function snappyHeader(src: Uint8Array): { length: number; start: number }
 }
 
 /** Decompresses `src` into `out` (at least the declared length long); returns the length. */
-export function snappyDecode(src: Uint8Array, out: Uint8Array): number {
-  const { length: n, start } = snappyHeader(src);
-  if (out.length < n) throw new RangeError(`snappy output buffer too small: ${out.length} < ${n}`);
+export function snappyDecode(input: Uint8Array, output: Uint8Array): number {
+  const { length: n, start } = snappyHeader(input);
+  if (output.length < n) throw new RangeError(`snappy output buffer too small: ${output.length} < ${n}`);
+  // Plain Uint8Array views: element access on a Buffer (a subclass) beside a Uint8Array is polymorphic, and slower.
+  const src = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const out = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
   const end = src.length;
   let i = start;
   let o = 0;

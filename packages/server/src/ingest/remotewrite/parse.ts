@@ -8,11 +8,13 @@
  * UTF-8 refused (its samples rejected, named by the series' position).
  */
 import { isUtf8 } from 'node:buffer';
+import { IngestError } from '../common/http.js';
+import { ProtoError } from '../common/protobuf.js';
 import { compareStrings } from '../../model/labels.js';
 import { ByteKeyIds } from '../common/bytekeys.js';
 import type { ParsedBuilder, SeriesIds } from '../common/parsed.js';
 import { RemoteWriteParser, type RemoteWriteVersion } from './parser.js';
-import { decodeBody, unsnappy } from './stream.js';
+import { decodeBody, unsnappy, V1_PROTO } from './stream.js';
 
 export interface RemoteWriteParseArgs {
   version: RemoteWriteVersion;
@@ -36,6 +38,8 @@ export class RemoteWriteParse {
 
   run(body: Uint8Array, args: RemoteWriteParseArgs, out: ParsedBuilder): void {
     const p = this.#p;
+    // 1.0 labels are decoded only for series not recognised by their bytes.
+    p.lazyLabels = true;
     const ids = this.#ids;
     decodeBody(p, unsnappy(body, args.limit, this.#scratch), args.version);
     if (ids.begin(out)) this.#byBytes.clear();
@@ -66,6 +70,7 @@ export class RemoteWriteParse {
         id = byBytes.get(h, view, p.keyStart[s], p.keyEnd[s]);
       }
       if (id === 0) {
+        if (sym === undefined) decodeLabels(p, s);
         const labels = sym !== undefined ? labelsV2(p, s, sym) : labelsV1(p, s);
         if (typeof labels === 'string') {
           out.reject(`series ${s + 1}: ${labels}`, to - from);
@@ -82,6 +87,16 @@ export class RemoteWriteParse {
       }
       for (let j = from; j < to; j++) out.add(id, p.ts[j], p.vs[j], s + 1);
     }
+  }
+}
+
+/** Decodes 1.0 labels skipped by the lazy decoder; malformed ones fail the request as any malformed body does. */
+function decodeLabels(p: RemoteWriteParser, s: number): void {
+  try {
+    p.decodeLabelsV1(s);
+  } catch (err) {
+    if (err instanceof ProtoError) throw new IngestError(400, `cannot decode ${V1_PROTO}: ${err.message}`);
+    throw err;
   }
 }
 

@@ -72,6 +72,18 @@ export class RemoteWriteParser {
   /** 1.0: the byte range of the series' label fields when contiguous (a cache key), else keyStart === keyEnd. */
   keyStart = new Uint32Array(256);
   keyEnd = new Uint32Array(256);
+  /** 1.0 with `lazyLabels`: the series message's own range, where `decodeLabelsV1` finds its labels. */
+  msgStart = new Uint32Array(256);
+  msgEnd = new Uint32Array(256);
+
+  /**
+   * 1.0: skip label fields while decoding (recording only where they are);
+   * `decodeLabelsV1(s)` decodes a series' labels when they are needed, that
+   * is, for a series not recognised by its label bytes. Most of a request's
+   * bytes are labels, and a receiver that knows its series need not read them.
+   */
+  lazyLabels = false;
+  readonly #labelReader = new ProtoReader();
 
   labels = 0;
   /** 1.0: byte ranges of label names and values in `buf`. */
@@ -113,6 +125,8 @@ export class RemoteWriteParser {
       this.sampleEnd = grow(this.sampleEnd, n);
       this.keyStart = grow(this.keyStart, n);
       this.keyEnd = grow(this.keyEnd, n);
+      this.msgStart = grow(this.msgStart, n);
+      this.msgEnd = grow(this.msgEnd, n);
     }
     this.labelStart[i] = this.labels;
     this.sampleStart[i] = this.samples;
@@ -172,6 +186,9 @@ export class RemoteWriteParser {
   #seriesV1(r: ProtoReader): void {
     const s = this.#newSeries();
     const outer = r.enter();
+    this.msgStart[s] = r.pos;
+    this.msgEnd[s] = r.end;
+    const lazy = this.lazyLabels;
     let keyStart = -1;
     let keyEnd = -1;
     let contiguous = true;
@@ -181,24 +198,8 @@ export class RemoteWriteParser {
       if (tag === V1_TS_LABEL) {
         if (keyStart < 0) keyStart = at;
         else if (keyEnd !== at) contiguous = false;
-        const l = this.#newLabel();
-        this.nameStart[l] = this.nameEnd[l] = this.valueStart[l] = this.valueEnd[l] = 0;
-        const lo = r.enter();
-        while (r.more()) {
-          const at2 = r.pos;
-          const t2 = r.tag();
-          if (t2 === LABEL_NAME) {
-            this.nameEnd[l] = r.len();
-            this.nameStart[l] = r.pos;
-            r.pos = this.nameEnd[l];
-          } else if (t2 === LABEL_VALUE) {
-            this.valueEnd[l] = r.len();
-            this.valueStart[l] = r.pos;
-            r.pos = this.valueEnd[l];
-          } else if (t2 >>> 3 === 1 || t2 >>> 3 === 2) throw wrongWireType('Label', t2, at2);
-          else r.skip(t2);
-        }
-        r.leave(lo);
+        if (lazy) r.pos = r.len();
+        else this.#labelV1(r);
         keyEnd = r.pos;
       } else if (tag === V1_TS_SAMPLE) this.#sample(r);
       else if (tag === V1_TS_EXEMPLAR) {
@@ -217,6 +218,47 @@ export class RemoteWriteParser {
       this.keyStart[s] = keyStart;
       this.keyEnd[s] = keyEnd;
     }
+  }
+
+  /** One `Label` message (its length prefix next in `r`). */
+  #labelV1(r: ProtoReader): void {
+    const l = this.#newLabel();
+    this.nameStart[l] = this.nameEnd[l] = this.valueStart[l] = this.valueEnd[l] = 0;
+    const lo = r.enter();
+    while (r.more()) {
+      const at2 = r.pos;
+      const t2 = r.tag();
+      if (t2 === LABEL_NAME) {
+        this.nameEnd[l] = r.len();
+        this.nameStart[l] = r.pos;
+        r.pos = this.nameEnd[l];
+      } else if (t2 === LABEL_VALUE) {
+        this.valueEnd[l] = r.len();
+        this.valueStart[l] = r.pos;
+        r.pos = this.valueEnd[l];
+      } else if (t2 >>> 3 === 1 || t2 >>> 3 === 2) throw wrongWireType('Label', t2, at2);
+      else r.skip(t2);
+    }
+    r.leave(lo);
+  }
+
+  /**
+   * With `lazyLabels`: decodes series `s`'s labels (after the last decoded
+   * label, so `labelStart[s]`..`labelEnd[s]` name them); throws `ProtoError`
+   * for a malformed label.
+   */
+  decodeLabelsV1(s: number): void {
+    const r = this.#labelReader;
+    r.reset(this.buf);
+    r.pos = this.msgStart[s];
+    r.end = this.msgEnd[s];
+    this.labelStart[s] = this.labels;
+    while (r.more()) {
+      const tag = r.tag();
+      if (tag === V1_TS_LABEL) this.#labelV1(r);
+      else r.skip(tag);
+    }
+    this.labelEnd[s] = this.labels;
   }
 
   /**
