@@ -9,6 +9,32 @@
  * live in one arena; entries are columns of typed arrays chained per hash,
  * so a million keys are a handful of objects, not a million.
  */
+/**
+ * A 30-bit hash of `[start, end)` of `view`'s bytes: MurmurHash3's mixing a
+ * little-endian word at a time, FNV-1a steps for the last 1–3 bytes, then
+ * MurmurHash3's finalizer. 30 bits: a small integer in V8, so a Map keyed by
+ * it neither allocates nor hashes a heap number.
+ */
+export function hashBytes30(view: DataView, start: number, end: number): number {
+  let h = end - start;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    let k = view.getInt32(i, true);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  for (; i < end; i++) h = Math.imul(h ^ view.getUint8(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h & 0x3fffffff;
+}
+
 export class ByteKeyIds {
   /** hash → first entry (index + 1) of its chain. */
   readonly #heads = new Map<number, number>();
@@ -34,24 +60,7 @@ export class ByteKeyIds {
 
   /** The hash `get` and `set` take, of `[start, end)` of `view`'s bytes. */
   static hash(view: DataView, start: number, end: number): number {
-    let h = end - start;
-    let i = start;
-    for (; i + 4 <= end; i += 4) {
-      let k = view.getInt32(i, true);
-      k = Math.imul(k, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      h ^= Math.imul(k, 0x1b873593);
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    }
-    for (; i < end; i++) h = Math.imul(h ^ view.getUint8(i), 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    // 30 bits: a small integer in V8, so the Map neither allocates nor hashes a heap number.
-    return h & 0x3fffffff;
+    return hashBytes30(view, start, end);
   }
 
   /** The id stored for `[start, end)` of `view` (whose hash is `h`), 0 when none. */

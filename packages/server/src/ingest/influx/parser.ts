@@ -46,6 +46,7 @@
  * After `LineKind.Error` the parser has moved past the bad line; `error`
  * says what was wrong and `line` where.
  */
+import { hashBytes30 } from '../common/bytekeys.js';
 
 export const enum LineKind {
   EOF = 0,
@@ -461,7 +462,7 @@ export class LineProtocolParser {
    * after the previous row's, say) never pays for it.
    */
   get seriesHash(): number {
-    if (this.#hash < 0) this.#hash = hashBytes(this.#dv, this.#b, this.seriesStart, this.seriesEnd);
+    if (this.#hash < 0) this.#hash = hashBytes30(this.#dv, this.seriesStart, this.seriesEnd);
     return this.#hash;
   }
 
@@ -627,35 +628,6 @@ function tailWord(s: Buffer, a: number, n: number): number {
   if (n > 1) w |= s[a + 1] << 8;
   if (n > 2) w |= s[a + 2] << 16;
   return w;
-}
-
-/**
- * The series hash: MurmurHash3 (x86, 32-bit, seed 0) of bytes `[a, b)`,
- * taken a little-endian word at a time (a quarter of the multiplications of
- * a byte-wise FNV-1a), cut to 30 bits: a small integer (Smi) in V8, cheap to
- * keep in an Int32Array or a Map.
- */
-function hashBytes(dv: DataView<ArrayBufferLike>, s: Buffer, a: number, b: number): number {
-  let h = 0;
-  let j = a;
-  for (; j + 4 <= b; j += 4) {
-    let k = Math.imul(dv.getInt32(j, true), 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    h ^= k;
-    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-  }
-  if (j < b) {
-    let k = Math.imul(tailWord(s, j, b - j), 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    h ^= k;
-  }
-  h ^= b - a;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h & 0x3fffffff;
 }
 
 /** Bytes `[a, a + n)` as little-endian words at `words[at]`, the last one padded with zero bytes. */
