@@ -209,9 +209,28 @@ export class SeriesRefs {
         this.refs = r;
       }
       this.refs[id] = 0;
-      this.labels[id] = Labels.fromSortedPairs(p.newLabels[k]);
+      const pairs = p.newLabels[k];
+      for (let i = 0; i < pairs.length; i++) pairs[i] = intern(pairs[i]);
+      this.labels[id] = Labels.fromSortedPairs(pairs);
     }
   }
+}
+
+/**
+ * Label strings arrive as fresh copies from a worker: the names and common
+ * values are shared here (and the head adopts these strings for the series
+ * it creates from them), so a series kept for its labels costs little more
+ * than its array. Bounded: forgotten when full (strings in use stay alive).
+ */
+const SYMBOLS_MAX = 1 << 20;
+const symbols = new Map<string, string>();
+
+function intern(s: string): string {
+  const k = symbols.get(s);
+  if (k !== undefined) return k;
+  if (symbols.size >= SYMBOLS_MAX) symbols.clear();
+  symbols.set(s, s);
+  return s;
 }
 
 export interface AppendParsedOptions {
