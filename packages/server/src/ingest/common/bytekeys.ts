@@ -48,22 +48,13 @@ export class ByteKeyIds {
   #next = new Int32Array(1024);
   #size = 0;
 
-  get size(): number {
-    return this.#size;
-  }
-
   clear(): void {
     this.#heads.clear();
     this.#size = 0;
     this.#arenaUsed = 0;
   }
 
-  /** The hash `get` and `set` take, of `[start, end)` of `view`'s bytes. */
-  static hash(view: DataView, start: number, end: number): number {
-    return hashBytes30(view, start, end);
-  }
-
-  /** The id stored for `[start, end)` of `view` (whose hash is `h`), 0 when none. */
+  /** The id stored for `[start, end)` of `view` (whose `hashBytes30` is `h`), 0 when none. */
   get(h: number, view: DataView, start: number, end: number): number {
     const len = end - start;
     for (let e = this.#heads.get(h) ?? 0; e !== 0; e = this.#next[e - 1]) {
@@ -73,7 +64,7 @@ export class ByteKeyIds {
     return 0;
   }
 
-  /** Stores `id` for `[start, end)` of `bytes` (whose hash is `h`; a copy of the bytes is kept). */
+  /** Stores `id` for `[start, end)` of `bytes` (whose `hashBytes30` is `h`; a copy of the bytes is kept). */
   set(h: number, bytes: Uint8Array, start: number, end: number, id: number): void {
     const len = end - start;
     if (this.#arenaUsed + len > this.#arena.length) this.#growArena(len);

@@ -11,7 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { IngestError } from '../common/http.js';
 import { ProtoError } from '../common/protobuf.js';
 import { compareStrings } from '../../model/labels.js';
-import { ByteKeyIds } from '../common/bytekeys.js';
+import { ByteKeyIds, hashBytes30 } from '../common/bytekeys.js';
 import type { ParsedBuilder, SeriesIds } from '../common/parsed.js';
 import { RemoteWriteParser, type RemoteWriteVersion } from './parser.js';
 import { decodeBody, unsnappy, V1_PROTO } from './stream.js';
@@ -34,12 +34,12 @@ export class RemoteWriteParse {
 
   constructor(ids: SeriesIds) {
     this.#ids = ids;
+    // 1.0 labels are decoded only for series not recognised by their bytes.
+    this.#p.lazyLabels = true;
   }
 
   run(body: Uint8Array, args: RemoteWriteParseArgs, out: ParsedBuilder): void {
     const p = this.#p;
-    // 1.0 labels are decoded only for series not recognised by their bytes.
-    p.lazyLabels = true;
     const ids = this.#ids;
     decodeBody(p, unsnappy(body, args.limit, this.#scratch), args.version);
     if (ids.begin(out)) this.#byBytes.clear();
@@ -66,7 +66,7 @@ export class RemoteWriteParse {
         for (let l = p.labelStart[s]; l < p.labelEnd[s]; l++) key += sym(p.nameStart[l]) + KEY_SEP + sym(p.valueStart[l]) + KEY_SEP;
         id = ids.get(key);
       } else if (p.keyEnd[s] > p.keyStart[s]) {
-        h = ByteKeyIds.hash(view, p.keyStart[s], p.keyEnd[s]);
+        h = hashBytes30(view, p.keyStart[s], p.keyEnd[s]);
         id = byBytes.get(h, view, p.keyStart[s], p.keyEnd[s]);
       }
       if (id === 0) {
