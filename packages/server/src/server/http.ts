@@ -6,7 +6,8 @@
  *
  * - `GET /metrics`: the self-metrics registry (text format 0.0.4).
  * - `GET /-/healthy`: 200 while the process runs.
- * - `GET /-/ready`: 200 once the storage is open, 503 before.
+ * - `GET /-/ready`: 200 once the storage is open and the components have
+ *   started (their routes are registered), 503 before.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,12 @@ import { parseListenAddress } from './flags.js';
 
 export interface HttpServerOptions extends ApiOptions {
   listenAddress: string;
+  /**
+   * Whether `/-/ready` says 200. Defaults to "the storage is open"; the
+   * server passes "the storage is open and every component has started", so
+   * a client that waits for ready never meets a route not yet registered.
+   */
+  ready?: () => boolean;
 }
 
 export class HttpServer {
@@ -49,7 +56,7 @@ export class HttpServer {
       })
       .on('GET', '/-/healthy', ({ res }) => plain(res, 200, 'Vigil is Healthy.\n'))
       .on('GET', '/-/ready', ({ res }) =>
-        opts.storage() === undefined ? plain(res, 503, 'Service Unavailable\n') : plain(res, 200, 'Vigil is Ready.\n'),
+        (opts.ready ? opts.ready() : opts.storage() !== undefined) ? plain(res, 200, 'Vigil is Ready.\n') : plain(res, 503, 'Service Unavailable\n'),
       );
     registerApi(this.#router, opts);
 

@@ -1,7 +1,8 @@
 /**
  * Builds the components from resolved options, wires them and starts/stops
  * them. Start order: HTTP listener first (so /-/healthy answers and /-/ready
- * says 503 while the storage replays its WAL), then the storage. Stop order:
+ * says 503 while the storage replays its WAL and the components start), then
+ * the storage, then the components; /-/ready says 200 after the last one. Stop order:
  * stop accepting and finish in-flight requests, then close the storage (which
  * flushes its WAL and releases the data-directory lock).
  *
@@ -109,7 +110,9 @@ export class VigilServer {
     declareProcessMetrics(registry);
 
     let storage: Storage | undefined;
+    let ready = false;
     const http = new HttpServer({
+      ready: () => ready,
       listenAddress: opts.web.listenAddress,
       maxBodyBytes: opts.web.maxBodyBytes,
       enableAdminApi: opts.web.enableAdminApi,
@@ -171,6 +174,7 @@ export class VigilServer {
       res.writeHead(200, { 'Content-Length': 0 });
       res.end();
     });
+    ready = true;
     logger.info('Server is ready to receive web requests.', { address });
     return server;
   }
