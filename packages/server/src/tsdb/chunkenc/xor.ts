@@ -140,14 +140,6 @@ export class XorValueDecoder {
   }
 }
 
-function writeUvarintBits(w: BitWriter, x: number): void {
-  while (x >= 0x80) {
-    w.writeBits((x % 128) | 0x80, 8);
-    x = Math.floor(x / 128);
-  }
-  w.writeBits(x, 8);
-}
-
 function readUvarintBits(r: BitReader): number {
   let x = 0;
   let mul = 1;
@@ -173,20 +165,41 @@ function unzigzag(u: number): number {
  * cuts a new chunk long before that. Appends must be in increasing
  * timestamp order: the chunk does not check (the head rejects out-of-order
  * samples before they get here), and timestamp deltas must stay below 2^52.
+ *
+ * The head appends to one open chunk per series, each touched once per
+ * scrape or push: the bit stream, the timestamp state and the value
+ * encoder's window are fields of this one object (no bit-writer or encoder
+ * objects to chase), and bits are written by plain functions over
+ * (buffer, bit position). The buffer grows once to the size the chunk's
+ * first samples predict for `expectedSamples`, not by repeated doubling:
+ * each typed array bigger than 64 bytes is an allocation outside the V8
+ * heap, costing microseconds.
  */
 export class XorChunk {
   static readonly MAX_SAMPLES = 0xffff;
 
-  #w: BitWriter;
-  #enc = new XorValueEncoder();
+  #buf: Uint8Array;
+  /** Bit position of the next write; every bit after it is 0. */
+  #bp = HEADER * 8;
   #n = 0;
   #minT = 0;
   #t = 0;
   #delta = 0;
+  /** The previous value's words and the current XOR window (`NO_WINDOW`: none yet). */
+  #hi = 0;
+  #lo = 0;
+  #lead = NO_WINDOW;
+  #trail = 0;
+  readonly #expected: number;
 
-  /** `capacity`: initial buffer size in bytes; the buffer doubles when full. */
-  constructor(capacity = 128) {
-    this.#w = new BitWriter(capacity, HEADER);
+  /**
+   * `capacity`: initial buffer size in bytes. `expectedSamples`: how many
+   * samples the chunk will probably get (the head's chunk size), to size
+   * the buffer when it first fills; past it the buffer doubles.
+   */
+  constructor(capacity = 128, expectedSamples = 120) {
+    this.#buf = new Uint8Array(Math.max(capacity, HEADER + 24));
+    this.#expected = expectedSamples;
   }
 
   /**
@@ -194,7 +207,6 @@ export class XorChunk {
    * and appended to. Throws if the bytes are not a valid XOR chunk.
    */
   static fromBytes(bytes: Uint8Array, capacity = 128): XorChunk {
-    const c = new XorChunk(0);
     const n = bytes.length >= HEADER ? (bytes[0] << 8) | bytes[1] : -1;
     if (n < 0) throw new Error('cannot open XOR chunk: shorter than its header');
     const r = new BitReader();
@@ -202,10 +214,11 @@ export class XorChunk {
     const dec = new XorValueDecoder();
     let t = 0;
     let delta = 0;
+    let minT = 0;
     for (let i = 0; i < n; i++) {
       if (i === 0) {
         t = unzigzag(readUvarintBits(r));
-        c.#minT = t;
+        minT = t;
         dec.first(r);
       } else {
         if (i === 1) delta = unzigzag(readUvarintBits(r));
@@ -215,15 +228,22 @@ export class XorChunk {
       }
     }
     if (r.overrun || Number.isNaN(t)) throw new Error('cannot open XOR chunk: truncated bit stream');
-    c.#w = BitWriter.resume(bytes.subarray(0, Math.ceil(r.pos / 8)), r.pos, capacity);
+    const bitLen = r.pos;
+    const byteLen = (bitLen + 7) >>> 3;
+    const c = new XorChunk(Math.max(capacity, byteLen * 2, byteLen + 24));
+    const b = c.#buf;
+    b.set(bytes.subarray(0, byteLen));
+    // Bits after the end must be zero: writes OR into the partial byte.
+    if (bitLen & 7) b[bitLen >>> 3] &= (0xff00 >>> (bitLen & 7)) & 0xff;
+    c.#bp = bitLen;
     c.#n = n;
+    c.#minT = minT;
     c.#t = t;
     c.#delta = delta;
-    const e = c.#enc;
-    e.hi = dec.hi;
-    e.lo = dec.lo;
-    e.lead = dec.lead;
-    e.trail = dec.trail;
+    c.#hi = dec.hi;
+    c.#lo = dec.lo;
+    c.#lead = dec.lead;
+    c.#trail = dec.trail;
     return c;
   }
 
@@ -243,44 +263,86 @@ export class XorChunk {
 
   /** The chunk's bytes: a view that later appends may overwrite or detach. */
   bytes(): Uint8Array {
-    const w = this.#w;
-    return w.buf.subarray(0, w.length);
+    const b = this.#buf;
+    // The sample count is written here rather than on every append (the
+    // header's cache line is then not touched per sample).
+    b[0] = this.#n >>> 8;
+    b[1] = this.#n;
+    return b.subarray(0, (this.#bp + 7) >>> 3);
   }
 
   /** Encoded size in bytes. */
   get size(): number {
-    return this.#w.length;
+    return (this.#bp + 7) >>> 3;
+  }
+
+  /** Size of the buffer holding the bytes (what the chunk costs in memory). */
+  get capacity(): number {
+    return this.#buf.length;
   }
 
   append(t: number, v: number): void {
     const n = this.#n;
     if (n >= XorChunk.MAX_SAMPLES) throw new Error('cannot append to XOR chunk: it holds the maximum of 65535 samples');
-    const w = this.#w;
+    let b = this.#buf;
+    let bp = this.#bp;
     // Worst case per sample: 68 bits of timestamp + 77 of value.
-    w.ensure(20);
+    if ((bp >>> 3) + 21 > b.length) b = this.#grow();
     F64[0] = v;
     const hi = F64_WORDS[1];
     const lo = F64_WORDS[0];
     if (n === 0) {
-      writeUvarintBits(w, zigzag(t));
-      this.#enc.first(w, hi, lo);
+      bp = putUvarint(b, bp, zigzag(t));
+      bp = putBits(b, bp, hi >>> 0, 32);
+      bp = putBits(b, bp, lo >>> 0, 32);
       this.#minT = t;
-    } else if (n === 1) {
-      const delta = t - this.#t;
-      writeUvarintBits(w, zigzag(delta));
-      this.#delta = delta;
-      this.#enc.next(w, hi, lo);
     } else {
       const delta = t - this.#t;
-      writeDod(w, delta - this.#delta);
+      bp = n === 1 ? putUvarint(b, bp, zigzag(delta)) : putDod(b, bp, delta - this.#delta);
       this.#delta = delta;
-      this.#enc.next(w, hi, lo);
+      const xh = hi ^ this.#hi;
+      const xl = lo ^ this.#lo;
+      if (xh === 0 && xl === 0) {
+        // '0': the same value (the next byte's bits are already zero).
+        bp++;
+      } else {
+        let lead = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+        const trail = xl !== 0 ? ctz32(xl) : 32 + ctz32(xh);
+        if (lead > 31) lead = 31;
+        const pl = this.#lead;
+        if (pl !== NO_WINDOW && lead >= pl && trail >= this.#trail) {
+          // '10': the meaningful bits fit the previous window.
+          bp = putWindow(b, bp, 2, 2, xh, xl, this.#trail, 64 - pl - this.#trail);
+        } else {
+          this.#lead = lead;
+          this.#trail = trail;
+          const sig = 64 - lead - trail;
+          // '11', 5 bits of leading zeros, 6 bits of length (64 written as 0).
+          bp = putWindow(b, bp, (3 << 11) | (lead << 6) | (sig & 63), 13, xh, xl, trail, sig);
+        }
+      }
     }
+    this.#hi = hi;
+    this.#lo = lo;
+    this.#bp = bp;
     this.#t = t;
     this.#n = n + 1;
-    const b = w.buf;
-    b[0] = (n + 1) >>> 8;
-    b[1] = n + 1;
+  }
+
+  /** A bigger buffer: sized for `expectedSamples` at the rate so far (one growth, usually), else doubled. */
+  #grow(): Uint8Array {
+    const old = this.#buf;
+    const used = (this.#bp + 7) >>> 3;
+    const n = this.#n;
+    let cap = old.length * 2;
+    if (n > 0 && n < this.#expected) {
+      const predicted = Math.ceil((((used - HEADER) / n) * this.#expected * 5) / 4) + HEADER + 32;
+      if (predicted > used + 24) cap = predicted;
+    }
+    const b = new Uint8Array((cap + 15) & ~15);
+    b.set(old.subarray(0, used));
+    this.#buf = b;
+    return b;
   }
 
   /** An iterator over the chunk as it is now; pass one to reuse it. */
@@ -289,21 +351,73 @@ export class XorChunk {
   }
 }
 
-function writeDod(w: BitWriter, dod: number): void {
-  if (dod === 0) {
-    w.writeBit(0);
-  } else if (dod >= -8192 && dod < 8192) {
-    w.writeBits((0b10 << 14) | (dod & 0x3fff), 16);
-  } else if (dod >= -65536 && dod < 65536) {
-    w.writeBits((0b110 << 17) | (dod & 0x1ffff), 20);
-  } else if (dod >= -524288 && dod < 524288) {
-    w.writeBits((0b1110 << 20) | (dod & 0xfffff), 24);
-  } else {
-    w.writeBits(0b1111, 4);
-    const hi = Math.floor(dod / TWO32);
-    w.writeBits(hi >>> 0, 32);
-    w.writeBits((dod - hi * TWO32) >>> 0, 32);
+/**
+ * Writes the low `n` bits of `v` (1 <= n <= 32; bits above `n` zero) at bit
+ * position `bp` of `b`, whose bits from `bp` on are zero and which has room.
+ * Returns the position after them.
+ */
+function putBits(b: Uint8Array, bp: number, v: number, n: number): number {
+  let p = bp >>> 3;
+  const free = 8 - (bp & 7);
+  if (n < free) {
+    b[p] |= v << (free - n);
+    return bp + n;
   }
+  let k = n - free;
+  b[p++] |= v >>> k;
+  while (k >= 8) {
+    k -= 8;
+    b[p++] = v >>> k;
+  }
+  if (k > 0) b[p] = v << (8 - k);
+  return bp + n;
+}
+
+/**
+ * The control bits `ctl` (`ctlBits` long), then bits [trail, trail+sig) of
+ * the 64-bit word xh:xl (all bits above are zero), at bit position `bp`:
+ * one write when they fit 32 bits together.
+ */
+function putWindow(b: Uint8Array, bp: number, ctl: number, ctlBits: number, xh: number, xl: number, trail: number, sig: number): number {
+  let sh: number;
+  let sl: number;
+  if (trail >= 32) {
+    sh = 0;
+    sl = xh >>> (trail - 32);
+  } else if (trail === 0) {
+    sh = xh;
+    sl = xl;
+  } else {
+    sl = (xl >>> trail) | (xh << (32 - trail));
+    sh = xh >>> trail;
+  }
+  if (sig + ctlBits <= 32) return putBits(b, bp, (ctl << sig) | sl, sig + ctlBits);
+  bp = putBits(b, bp, ctl, ctlBits);
+  if (sig > 32) {
+    bp = putBits(b, bp, sh, sig - 32);
+    return putBits(b, bp, sl >>> 0, 32);
+  }
+  return putBits(b, bp, sl, sig);
+}
+
+/** An unsigned varint (as in protobuf, 7 bits per byte) at bit position `bp`. */
+function putUvarint(b: Uint8Array, bp: number, x: number): number {
+  while (x >= 0x80) {
+    bp = putBits(b, bp, (x % 128) | 0x80, 8);
+    x = Math.floor(x / 128);
+  }
+  return putBits(b, bp, x, 8);
+}
+
+function putDod(b: Uint8Array, bp: number, dod: number): number {
+  if (dod === 0) return bp + 1;
+  if (dod >= -8192 && dod < 8192) return putBits(b, bp, (0b10 << 14) | (dod & 0x3fff), 16);
+  if (dod >= -65536 && dod < 65536) return putBits(b, bp, (0b110 << 17) | (dod & 0x1ffff), 20);
+  if (dod >= -524288 && dod < 524288) return putBits(b, bp, (0b1110 << 20) | (dod & 0xfffff), 24);
+  bp = putBits(b, bp, 0b1111, 4);
+  const hi = Math.floor(dod / TWO32);
+  bp = putBits(b, bp, hi >>> 0, 32);
+  return putBits(b, bp, (dod - hi * TWO32) >>> 0, 32);
 }
 
 function readDod(r: BitReader): number {
