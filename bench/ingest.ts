@@ -54,7 +54,7 @@ export interface IngestProtocol {
 
 const RW_HEADERS = { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' };
 
-const remoteWrite: IngestProtocol = {
+export const remoteWrite: IngestProtocol = {
   name: 'remote write 1.0',
   encode(ds, perRequest) {
     const out: Body[] = [];
