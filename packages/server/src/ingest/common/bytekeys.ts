@@ -8,6 +8,13 @@
  * 30 bits) and compared with the stored copy four bytes at a time. Copies
  * live in one arena; entries are columns of typed arrays chained per hash,
  * so a million keys are a handful of objects, not a million.
+ *
+ * Senders repeat their series in the same order request after request
+ * (Prometheus's shards, vmagent), so each entry remembers which entry was
+ * looked up right after it last time, and that one is compared first: a
+ * hit costs one byte comparison, no hash and no Map lookup. A miss falls
+ * back to the hash; the comparison is always in full, so a guess can only
+ * be slow, never wrong.
  */
 /**
  * A 30-bit hash of `[start, end)` of `view`'s bytes: MurmurHash3's mixing a
@@ -46,26 +53,42 @@ export class ByteKeyIds {
   #ids = new Int32Array(1024);
   /** Next entry (index + 1) in the same chain, 0 at its end. */
   #next = new Int32Array(1024);
+  /** The entry (index + 1) found or stored right after this one last time, 0 when none: the next-in-order guess. */
+  #follow = new Int32Array(1024);
+  /** The entry (index + 1) found or stored last, 0 when none. */
+  #last = 0;
   #size = 0;
 
   clear(): void {
     this.#heads.clear();
     this.#size = 0;
     this.#arenaUsed = 0;
+    this.#last = 0;
   }
 
-  /** The id stored for `[start, end)` of `view` (whose `hashBytes30` is `h`), 0 when none. */
-  get(h: number, view: DataView, start: number, end: number): number {
+  /** The id stored for `[start, end)` of `view`, 0 when none. */
+  get(view: DataView, start: number, end: number): number {
     const len = end - start;
-    for (let e = this.#heads.get(h) ?? 0; e !== 0; e = this.#next[e - 1]) {
+    const last = this.#last;
+    if (last !== 0) {
+      const g = this.#follow[last - 1];
+      if (g !== 0 && this.#keyLen[g - 1] === len && this.#same(this.#keyStart[g - 1], view, start, len)) {
+        this.#last = g;
+        return this.#ids[g - 1];
+      }
+    }
+    for (let e = this.#heads.get(hashBytes30(view, start, end)) ?? 0; e !== 0; e = this.#next[e - 1]) {
       const i = e - 1;
-      if (this.#keyLen[i] === len && this.#same(this.#keyStart[i], view, start, len)) return this.#ids[i];
+      if (this.#keyLen[i] === len && this.#same(this.#keyStart[i], view, start, len)) {
+        this.#followedBy(e);
+        return this.#ids[i];
+      }
     }
     return 0;
   }
 
-  /** Stores `id` for `[start, end)` of `bytes` (whose `hashBytes30` is `h`; a copy of the bytes is kept). */
-  set(h: number, bytes: Uint8Array, start: number, end: number, id: number): void {
+  /** Stores `id` for `[start, end)` of `bytes`, a key `get` did not find (a copy of the bytes is kept). */
+  set(bytes: Uint8Array, start: number, end: number, id: number): void {
     const len = end - start;
     if (this.#arenaUsed + len > this.#arena.length) this.#growArena(len);
     const at = this.#arenaUsed;
@@ -73,11 +96,20 @@ export class ByteKeyIds {
     this.#arenaUsed += len;
     const i = this.#size++;
     if (i === this.#ids.length) this.#growEntries();
+    const h = hashBytes30(this.#arenaView, at, at + len);
     this.#keyStart[i] = at;
     this.#keyLen[i] = len;
     this.#ids[i] = id;
     this.#next[i] = this.#heads.get(h) ?? 0;
+    this.#follow[i] = 0;
     this.#heads.set(h, i + 1);
+    this.#followedBy(i + 1);
+  }
+
+  /** Records entry `e` (index + 1) as the one after the last, and as the last. */
+  #followedBy(e: number): void {
+    if (this.#last !== 0) this.#follow[this.#last - 1] = e;
+    this.#last = e;
   }
 
   #same(at: number, view: DataView, start: number, len: number): boolean {
@@ -108,5 +140,6 @@ export class ByteKeyIds {
     this.#keyLen = grow(this.#keyLen);
     this.#ids = grow(this.#ids);
     this.#next = grow(this.#next);
+    this.#follow = grow(this.#follow);
   }
 }

@@ -11,7 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { IngestError } from '../common/http.js';
 import { ProtoError } from '../common/protobuf.js';
 import { compareStrings } from '../../model/labels.js';
-import { ByteKeyIds, hashBytes30 } from '../common/bytekeys.js';
+import { ByteKeyIds } from '../common/bytekeys.js';
 import type { ParsedBuilder, SeriesIds } from '../common/parsed.js';
 import { RemoteWriteParser, type RemoteWriteVersion } from './parser.js';
 import { decodeBody, unsnappy, V1_PROTO } from './stream.js';
@@ -59,15 +59,15 @@ export class RemoteWriteParse {
       const to = p.sampleEnd[s];
       if (from === to) continue;
       let id = 0;
-      let h = -1;
+      let byKey = false;
       let key = '';
       if (sym !== undefined) {
         key = '\x02';
         for (let l = p.labelStart[s]; l < p.labelEnd[s]; l++) key += sym(p.nameStart[l]) + KEY_SEP + sym(p.valueStart[l]) + KEY_SEP;
         id = ids.get(key);
       } else if (p.keyEnd[s] > p.keyStart[s]) {
-        h = hashBytes30(view, p.keyStart[s], p.keyEnd[s]);
-        id = byBytes.get(h, view, p.keyStart[s], p.keyEnd[s]);
+        byKey = true;
+        id = byBytes.get(view, p.keyStart[s], p.keyEnd[s]);
       }
       if (id === 0) {
         if (sym === undefined) decodeLabels(p, s);
@@ -76,9 +76,9 @@ export class RemoteWriteParse {
           out.reject(`series ${s + 1}: ${labels}`, to - from);
           continue;
         }
-        if (h >= 0) {
+        if (byKey) {
           id = ids.alloc(labels, out);
-          byBytes.set(h, buf, p.keyStart[s], p.keyEnd[s], id);
+          byBytes.set(buf, p.keyStart[s], p.keyEnd[s], id);
         } else {
           // Labels split around other fields have no byte key: their strings are the key.
           if (key === '') key = '\x03' + labels.join(KEY_SEP);
