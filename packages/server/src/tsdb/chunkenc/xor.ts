@@ -357,19 +357,29 @@ export class XorChunk {
  * Returns the position after them.
  */
 function putBits(b: Uint8Array, bp: number, v: number, n: number): number {
-  let p = bp >>> 3;
-  const free = 8 - (bp & 7);
-  if (n < free) {
-    b[p] |= v << (free - n);
-    return bp + n;
+  const p = bp >>> 3;
+  const total = (bp & 7) + n;
+  if (total <= 32) {
+    // v's bits placed right after the `used` bits of byte p, in one word.
+    const w = v << (32 - total);
+    b[p] |= w >>> 24;
+    if (total > 8) {
+      b[p + 1] = w >>> 16;
+      if (total > 16) {
+        b[p + 2] = w >>> 8;
+        if (total > 24) b[p + 3] = w;
+      }
+    }
+  } else {
+    // 33 to 39 bits from the start of byte p: the low `k` bits of v go to byte p + 4.
+    const k = total - 32;
+    const w = v >>> k;
+    b[p] |= w >>> 24;
+    b[p + 1] = w >>> 16;
+    b[p + 2] = w >>> 8;
+    b[p + 3] = w;
+    b[p + 4] = v << (8 - k);
   }
-  let k = n - free;
-  b[p++] |= v >>> k;
-  while (k >= 8) {
-    k -= 8;
-    b[p++] = v >>> k;
-  }
-  if (k > 0) b[p] = v << (8 - k);
   return bp + n;
 }
 
