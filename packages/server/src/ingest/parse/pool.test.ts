@@ -66,6 +66,26 @@ describe('ParsePool', () => {
     expect((await p.parse('remote_write', rwBody(), { version: 1, limit: 1 << 20 })).samples.n).toBe(100);
   });
 
+  it('reuses the buffers bodies travelled in, a long body then short ones reading only their own bytes', async () => {
+    const p = pool(1);
+    const lpArgs = { db: 'db', precision: 'ms' as const, now: 1_700_000_000_000, firstLine: 1 };
+    const long = Array.from({ length: 3000 }, (_, i) => `long,host=h${i} v=${i} 1700000000000`).join('\n');
+    expect((await p.parse('influx', Buffer.from(long), lpArgs)).samples.n).toBe(3000);
+    expect(p.spareBodies).toBe(1);
+    // Same buffer, dirty with the long body past the short one's end.
+    const short = await p.parse('influx', Buffer.from('short,host=x v=7 1700000000000'), lpArgs);
+    expect(meaning(short)).toEqual(['short_v{db="db", host="x"} 1700000000000 7']);
+    expect(p.spareBodies).toBe(1);
+    // A failed parse hands its buffer back too; remote write goes through the same buffers.
+    await expect(p.parse('remote_write', Buffer.from([0x05, 0x01, 0x00]), { version: 1, limit: 1 << 20 })).rejects.toMatchObject({ status: 400 });
+    expect(p.spareBodies).toBe(1);
+    expect((await p.parse('remote_write', rwBody(), { version: 1, limit: 1 << 20 })).samples.n).toBe(100);
+    // The caller's buffer is copied, never transferred: it stays usable.
+    const mine = Buffer.from('mine,host=y v=1 1700000000000');
+    await p.parse('influx', mine, lpArgs);
+    expect(mine.toString()).toBe('mine,host=y v=1 1700000000000');
+  });
+
   it('fails the jobs of a worker that died, and starts a new one for the next job', async () => {
     const p = pool(1);
     await p.parse('influx', 'x v=1 1\n', { db: '', precision: 'ms', now: 0, firstLine: 1 });

@@ -29,7 +29,16 @@ export interface WorkerJob {
   args: ParseArgs[ParseKind];
 }
 
-export type WorkerReply = { id: number; result: ParsedSamples; error?: undefined } | { id: number; result?: undefined; error: { status: number; message: string } };
+/** `body`: the job's body buffer, handed back for the next job (the worker keeps no reference to it). */
+export type WorkerReply = ({ id: number; result: ParsedSamples; error?: undefined } | { id: number; result?: undefined; error: { status: number; message: string } }) & {
+  body?: ArrayBuffer;
+};
+
+/** Body buffers kept for reuse, and the size below which one is not worth keeping. */
+const SPARE_BODIES = 8;
+const BODY_UNIT = 64 * 1024;
+/** Bodies bigger than this are copied into a fresh buffer and not kept (a rare huge request must not pin memory). */
+const SPARE_MAX_BYTES = 4 << 20;
 
 /** A parse result and the ids → refs map it was made against. */
 export interface Parsed {
@@ -78,6 +87,12 @@ export class ParsePool {
   readonly #logger: Logger;
   #nextId = 1;
   #closed = false;
+  /**
+   * Buffers that carried earlier bodies to a worker and came back with the
+   * result: a body is copied into one of them instead of a new allocation
+   * (each a fresh block outside the V8 heap, zeroed, and garbage to collect).
+   */
+  readonly #spareBodies: ArrayBuffer[] = [];
 
   /** `workers` threads; 0 parses inline on the calling thread. */
   constructor(workers: number, logger: Logger) {
@@ -111,11 +126,43 @@ export class ParsePool {
       if (typeof body === 'string') worker.postMessage(job);
       else {
         // A copy, transferred: the caller's buffer may be a view into memory Node itself still uses.
-        const bytes = new Uint8Array(body); // (Buffer#slice would be a view, not a copy)
+        const bytes = new Uint8Array(this.#bodyBuffer(body.length), 0, body.length);
+        bytes.set(body);
         job.body = bytes;
         worker.postMessage(job, [bytes.buffer as ArrayBuffer]);
       }
     });
+  }
+
+  /** A buffer of at least `n` bytes: a spare one that fits, else a new one (in whole units, so it fits the next bodies too). */
+  #bodyBuffer(n: number): ArrayBuffer {
+    const spares = this.#spareBodies;
+    for (let i = spares.length - 1; i >= 0; i--) {
+      if (spares[i].byteLength >= n) {
+        const b = spares[i];
+        spares[i] = spares[spares.length - 1];
+        spares.pop();
+        return b;
+      }
+    }
+    return new ArrayBuffer(n > SPARE_MAX_BYTES ? n : Math.ceil(Math.max(n, 1) / BODY_UNIT) * BODY_UNIT);
+  }
+
+  #keepBody(b: ArrayBuffer | undefined): void {
+    if (b === undefined || b.byteLength > SPARE_MAX_BYTES) return;
+    const spares = this.#spareBodies;
+    if (spares.length < SPARE_BODIES) spares.push(b);
+    else {
+      // Full: keep the bigger ones (they fit more bodies).
+      let k = 0;
+      for (let i = 1; i < spares.length; i++) if (spares[i].byteLength < spares[k].byteLength) k = i;
+      if (spares[k].byteLength < b.byteLength) spares[k] = b;
+    }
+  }
+
+  /** Spare body buffers held (for tests). */
+  get spareBodies(): number {
+    return this.#spareBodies.length;
   }
 
   /** Takes a result's new series into the ids → refs map it belongs to. */
@@ -132,6 +179,7 @@ export class ParsePool {
     slot.worker = w;
     slot.refs = freshRefs();
     w.on('message', (reply: WorkerReply) => {
+      this.#keepBody(reply.body);
       const p = slot.pending.get(reply.id);
       if (p === undefined) return;
       slot.pending.delete(reply.id);

@@ -1,7 +1,8 @@
 /**
  * A parse worker's entry: takes `{ id, kind, body, args }` jobs from the
  * pool, answers `{ id, result }` (typed arrays transferred) or
- * `{ id, error: { status, message } }`.
+ * `{ id, error: { status, message } }`, with the body's buffer handed back
+ * (`body`) for the pool to reuse.
  */
 import { parentPort } from 'node:worker_threads';
 import { IngestError } from '../common/http.js';
@@ -14,13 +15,16 @@ const host = new ParserHost();
 
 port.on('message', (job: WorkerJob) => {
   let reply: WorkerReply;
+  // The body's buffer goes back with the answer, for the pool to reuse (the parse step keeps no reference to it).
+  const body = typeof job.body === 'string' ? undefined : (job.body.buffer as ArrayBuffer);
+  const back: ArrayBuffer[] = body === undefined ? [] : [body];
   try {
     const result = host.run(job.kind, job.body, job.args);
-    reply = { id: job.id, result };
-    port.postMessage(reply, [result.ids.buffer, result.ts.buffer, result.vs.buffer, result.at.buffer] as ArrayBuffer[]);
+    reply = { id: job.id, result, body };
+    port.postMessage(reply, [result.ids.buffer, result.ts.buffer, result.vs.buffer, result.at.buffer, ...back] as ArrayBuffer[]);
     return;
   } catch (err) {
-    reply = { id: job.id, error: { status: err instanceof IngestError ? err.status : 500, message: err instanceof Error ? err.message : String(err) } };
+    reply = { id: job.id, error: { status: err instanceof IngestError ? err.status : 500, message: err instanceof Error ? err.message : String(err) }, body };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, back);
 });
