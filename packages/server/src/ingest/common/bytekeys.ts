@@ -72,14 +72,14 @@ export class ByteKeyIds {
     const last = this.#last;
     if (last !== 0) {
       const g = this.#follow[last - 1];
-      if (g !== 0 && this.#keyLen[g - 1] === len && this.#same(this.#keyStart[g - 1], view, start, len)) {
+      if (g !== 0 && this.#keyLen[g - 1] === len && sameBytes(this.#arenaView, this.#keyStart[g - 1], view, start, len)) {
         this.#last = g;
         return this.#ids[g - 1];
       }
     }
     for (let e = this.#heads.get(hashBytes30(view, start, end)) ?? 0; e !== 0; e = this.#next[e - 1]) {
       const i = e - 1;
-      if (this.#keyLen[i] === len && this.#same(this.#keyStart[i], view, start, len)) {
+      if (this.#keyLen[i] === len && sameBytes(this.#arenaView, this.#keyStart[i], view, start, len)) {
         this.#followedBy(e);
         return this.#ids[i];
       }
@@ -112,14 +112,6 @@ export class ByteKeyIds {
     this.#last = e;
   }
 
-  #same(at: number, view: DataView, start: number, len: number): boolean {
-    const a = this.#arenaView;
-    let j = 0;
-    for (; j + 4 <= len; j += 4) if (a.getInt32(at + j, true) !== view.getInt32(start + j, true)) return false;
-    for (; j < len; j++) if (a.getUint8(at + j) !== view.getUint8(start + j)) return false;
-    return true;
-  }
-
   #growArena(need: number): void {
     let cap = this.#arena.length * 2;
     while (cap < this.#arenaUsed + need) cap *= 2;
@@ -142,4 +134,14 @@ export class ByteKeyIds {
     this.#next = grow(this.#next);
     this.#follow = grow(this.#follow);
   }
+}
+
+/** Whether `len` bytes of `a` at `at` and of `b` at `start` are equal; eight at a time while they last. */
+function sameBytes(a: DataView, at: number, b: DataView, start: number, len: number): boolean {
+  let j = 0;
+  for (; j + 8 <= len; j += 8) {
+    if (a.getInt32(at + j, true) !== b.getInt32(start + j, true) || a.getInt32(at + j + 4, true) !== b.getInt32(start + j + 4, true)) return false;
+  }
+  for (; j < len; j++) if (a.getUint8(at + j) !== b.getUint8(start + j)) return false;
+  return true;
 }
