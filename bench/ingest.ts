@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--series=N] [--samples=N] [--connections=N] [--per-request=N] [--only=vigil,prometheus,victoria-metrics] [--protocols=rw,lp,other]`
+ * `npm run bench -- ingest [--series=N] [--samples=N] [--connections=N] [--per-request=N] [--only=vigil,prometheus,victoria-metrics] [--protocols=rw,lp,other] [--warmup=F]`
  *
  * Push ingestion throughput over loopback, side by side with the peers
  * installed here, on the shared dataset (bench/dataset.ts) in time order
@@ -11,6 +11,12 @@
  * seconds per million samples (from /proc, so the client's work is not
  * counted).
  *
+ * `--warmup=F` (default 0: a cold start, as a fresh server meets its first
+ * senders) first sends every system the first fraction F of the dataset's
+ * steps as other series (each with `bench_phase="warmup"`), then starts the
+ * clock: the measured part is the same data, now met by a server past its
+ * start-up (for Vigil, its JIT compiler has compiled the hot paths).
+ *
  * Protocols are entries of `PROTOCOLS`: each encodes the dataset into bodies
  * and knows its endpoint on each system. Remote write 1.0 is here; the line
  * protocol half adds an entry (Vigil `/write`, VictoriaMetrics `/write`,
@@ -21,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Dataset, DEFAULT_DATASET } from './dataset.js';
+import { Labels } from '../packages/server/src/model/labels.js';
 import { prometheusBinary, startPrometheus } from './peers/prometheus.js';
 import { readCpuSeconds, type PeerProcess } from './peers/process.js';
 import { WriteRequestBuilder } from './peers/remote-write.js';
@@ -46,9 +53,29 @@ export interface Target {
   settle?(peer: PeerProcess): Promise<void>;
 }
 
+/** What the encoders read of a dataset (a `Dataset`, or the warm-up's view of one). */
+export type SeriesSource = Pick<Dataset, 'seriesCount' | 'seriesLabels' | 'steps'>;
+
+/** The first `fraction` of `ds`'s steps, as other series: each gets `bench_phase="warmup"`. */
+export function warmupSource(ds: Dataset, fraction: number): SeriesSource & { totalSamples: number } {
+  const steps = Math.max(1, Math.round(ds.options.samples * fraction));
+  let total = 0;
+  for (const step of ds.steps(0, steps)) for (let i = 0; i < step.present.length; i++) total += step.present[i];
+  return {
+    seriesCount: ds.seriesCount,
+    totalSamples: total,
+    seriesLabels(i: number): Labels {
+      const pairs: string[] = [];
+      ds.seriesLabels(i).forEach((n, v) => pairs.push(n, v));
+      return Labels.fromPairs([...pairs, 'bench_phase', 'warmup']);
+    },
+    steps: () => ds.steps(0, steps),
+  };
+}
+
 export interface IngestProtocol {
   name: string;
-  encode(ds: Dataset, perRequest: number): Body[];
+  encode(ds: SeriesSource, perRequest: number): Body[];
   targets(): Target[];
 }
 
@@ -115,12 +142,31 @@ interface Result {
   firstError?: string;
 }
 
-async function measure(target: Target, bodies: Body[], connections: number): Promise<Result> {
+async function measure(target: Target, bodies: Body[], connections: number, warmup: Body[]): Promise<Result> {
   const root = mkdtempSync(join(tmpdir(), `vigil-bench-ingest-${target.system}-`));
   const peer = await target.start(join(root, 'data'), root);
   try {
+    if (warmup.length > 0) {
+      const w = await send(peer, target, warmup, connections);
+      if (w.failed > 0) console.log(`  ${target.system}: warm-up: ${w.failed} samples refused, first: ${w.firstError}`);
+      if (target.settle) await target.settle(peer);
+    }
     const cpu0 = readCpuSeconds(peer.pid);
     const t0 = performance.now();
+    const { samples, failed, firstError } = await send(peer, target, bodies, connections);
+    if (target.settle) await target.settle(peer);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = readCpuSeconds(peer.pid) - cpu0;
+    return { system: target.system, samples, seconds, cpuSeconds, failed, firstError };
+  } finally {
+    await peer.stop(30_000);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Sends `bodies` over `connections` concurrent connections (retrying 429/5xx as a sender would). */
+async function send(peer: PeerProcess, target: Target, bodies: Body[], connections: number): Promise<{ samples: number; failed: number; firstError?: string }> {
+  {
     let next = 0;
     let samples = 0;
     let failed = 0;
@@ -147,13 +193,7 @@ async function measure(target: Target, bodies: Body[], connections: number): Pro
       }
     };
     await Promise.all(Array.from({ length: connections }, worker));
-    if (target.settle) await target.settle(peer);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpuSeconds = readCpuSeconds(peer.pid) - cpu0;
-    return { system: target.system, samples, seconds, cpuSeconds, failed, firstError };
-  } finally {
-    await peer.stop(30_000);
-    rmSync(root, { recursive: true, force: true });
+    return { samples, failed, firstError };
   }
 }
 
@@ -167,24 +207,31 @@ export async function run(argv: string[]): Promise<void> {
       'per-request': { type: 'string', default: '2000' },
       only: { type: 'string' },
       protocols: { type: 'string' },
+      warmup: { type: 'string', default: '0' },
     },
   });
   const ds = new Dataset({ series: Number(values.series), samples: Number(values.samples) });
   const connections = Number(values.connections);
   const only = values.only?.split(',');
   console.log(`dataset: ${ds.seriesCount} series × ${values.samples} samples (${ds.totalSamples} samples), ${connections} connections, ${values['per-request']} samples per request`);
+  const warmFraction = Number(values.warmup);
+  if (!(warmFraction >= 0 && warmFraction <= 1)) throw new Error(`--warmup must be a fraction between 0 and 1, not ${values.warmup}`);
+  const warm = warmFraction > 0 ? warmupSource(ds, warmFraction) : undefined;
+  if (warm) console.log(`warm-up before the clock: ${warm.totalSamples} samples of other series (bench_phase="warmup"), the first ${Math.round(warmFraction * 100)}% of the steps`);
+  else console.log('cold start: the clock starts with the first request (--warmup=F to measure after a warm-up)');
   // --protocols=rw,lp,other: a subset (remote write, line protocol, the Vigil-only others).
   const protocols = values.protocols?.split(',');
   const wanted = (short: string) => protocols === undefined || protocols.includes(short);
   for (const proto of PROTOCOLS) {
     if (!wanted(proto === remoteWrite ? 'rw' : 'lp')) continue;
     const bodies = proto.encode(ds, Number(values['per-request']));
+    const warmBodies = warm ? proto.encode(warm, Number(values['per-request'])) : [];
     const bytes = bodies.reduce((a, b) => a + b.data.length, 0);
     console.log(`\n${proto.name}: ${bodies.length} requests, ${(bytes / 2 ** 20).toFixed(1)} MiB on the wire`);
     const results: Result[] = [];
     for (const t of proto.targets()) {
       if (only && !only.includes(t.system)) continue;
-      const r = await measure(t, bodies, connections);
+      const r = await measure(t, bodies, connections, warmBodies);
       results.push(r);
       if (r.failed > 0) console.log(`  ${t.system}: ${r.failed} samples refused, first: ${r.firstError}`);
     }
@@ -210,7 +257,7 @@ const escapeMeasurement = (s: string): string => s.replace(/[, \\]/g, '\\$&');
 const escapeTag = (s: string): string => s.replace(/[,= \\]/g, '\\$&');
 
 /** `name,tag=value,… ` for each series: the dataset's labels as a measurement with tags and one field `value`. */
-export function linePrefixes(ds: Dataset): string[] {
+export function linePrefixes(ds: SeriesSource): string[] {
   const out: string[] = new Array(ds.seriesCount);
   for (let i = 0; i < ds.seriesCount; i++) {
     let s = '';
@@ -224,7 +271,7 @@ export function linePrefixes(ds: Dataset): string[] {
 }
 
 /** Text bodies of `perRequest` samples, one line per sample, in time order. */
-export function encodeLines(ds: Dataset, perRequest: number, line: (series: number, t: number, v: number) => string): Body[] {
+export function encodeLines(ds: SeriesSource, perRequest: number, line: (series: number, t: number, v: number) => string): Body[] {
   const out: Body[] = [];
   let lines: string[] = [];
   const flush = () => {
@@ -462,6 +509,7 @@ async function otherProtocols(ds: Dataset, connections: number, perRequest: numb
     { system: 'vigil', start: (d, w) => startVigilServer({ dataDir: d, workDir: w, extraFlags: ingestOnlyFlags(w) }), path: '/v1/metrics', headers: { 'Content-Type': 'application/json' } },
     encodeOtlpJson(ds, perRequest),
     connections,
+    [],
   );
   if (otlp.failed > 0) console.log(`  OTLP: ${otlp.failed} samples refused, first: ${otlp.firstError}`);
   printVigilOnly('OTLP/HTTP JSON', otlp.samples, otlp.seconds, otlp.cpuSeconds);
