@@ -91,11 +91,33 @@ describe('RemoteWriteParser 1.0: every shape of Sample and Label decodes alike',
     expect([p.sampleStart[1], p.sampleEnd[1]]).toEqual([shapes.length, 2 * shapes.length]);
   });
 
-  it('refuses what the general decoder refuses: a sample or label past its series, a truncated value', () => {
+  it('series of one-, two- and three-byte lengths, empty ones, and a padded length', () => {
+    const padded = (inner: number[]) => [0x0a, 0x80 | inner.length, 0x00, ...inner];
+    const body = [
+      ...series(label('a', 'x'.repeat(20)), sample(timestamp(1))),
+      ...series(label('a', 'x'.repeat(300)), sample(timestamp(2))),
+      ...series(label('a', 'x'.repeat(20_000)), sample(timestamp(3))),
+      ...series(),
+      // A length below 128 written in two bytes (0x80 | n, 0): a valid, if wasteful, varint.
+      ...padded([...label('a', 'b'), ...sample(timestamp(4))]),
+      ...series(),
+    ];
+    for (const lazy of [true, false]) {
+      const p = decode(body, lazy);
+      expect(p.series).toBe(6);
+      expect(Array.from(p.ts.subarray(0, p.samples))).toEqual([1, 2, 3, 4]);
+      expect(p.keyEnd[2] - p.keyStart[2]).toBeGreaterThan(20_000);
+      expect(p.keyEnd[3]).toBe(p.keyStart[3]);
+    }
+  });
+
+  it('refuses what the general decoder refuses: a series past the request, a sample or label past its series, a truncated value', () => {
     const cut = (s: number[], n: number) => [0x0a, ...varint(s.length - n), ...s.slice(0, s.length - n)];
     for (const body of [
       cut([...label('a', '1'), ...sample(value(double(1)), timestamp(2))], 3),
       cut([...sample(value(double(1)), timestamp(2)), ...label('a', 'bcdef')], 2),
+      series(label('a', '1'), sample(timestamp(2))).slice(0, -1),
+      [...series(label('a', '1')), ...series(label('a', 'x'.repeat(300))).slice(0, -1)],
       series(field(0x12, [0x09, 1, 2, 3])),
       series(field(0x12, [0x10, 0x80])),
     ]) {

@@ -188,11 +188,25 @@ export class RemoteWriteParser {
     // Plain views: element access on a Buffer (a subclass of Uint8Array) is polymorphic with the other typed arrays here.
     this.#bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.#words = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const b = this.#bytes;
     while (r.more()) {
       const at = r.pos;
+      // A series of fewer than 2^14 bytes (tag, two-byte length at most) read without the reader's calls.
+      if (b[at] === V1_TIMESERIES && at + 3 <= r.end) {
+        const c1 = b[at + 1];
+        const len = c1 < 0x80 ? c1 : b[at + 2] < 0x80 ? (c1 & 0x7f) | (b[at + 2] << 7) : -1;
+        const from = at + (c1 < 0x80 ? 2 : 3);
+        if (len >= 0 && from + len <= r.end) {
+          this.#seriesV1(r, from, from + len);
+          r.pos = from + len;
+          continue;
+        }
+      }
       const tag = r.tag();
-      if (tag === V1_TIMESERIES) this.#seriesV1(r);
-      else if (tag === V1_METADATA) {
+      if (tag === V1_TIMESERIES) {
+        const end = r.len();
+        this.#seriesV1(r, r.pos, end);
+      } else if (tag === V1_METADATA) {
         this.metadata++;
         r.skip(tag);
       } else if (tag >>> 3 === 1 || tag >>> 3 === 3) throw wrongWireType('WriteRequest', tag, at);
@@ -200,11 +214,14 @@ export class RemoteWriteParser {
     }
   }
 
-  #seriesV1(r: ProtoReader): void {
+  /** The series message in `[from, to)`; `r` is left at its end. */
+  #seriesV1(r: ProtoReader, from: number, to: number): void {
     const s = this.#newSeries();
-    const outer = r.enter();
-    this.msgStart[s] = r.pos;
-    this.msgEnd[s] = r.end;
+    const outer = r.end;
+    r.pos = from;
+    r.end = to;
+    this.msgStart[s] = from;
+    this.msgEnd[s] = to;
     const lazy = this.lazyLabels;
     let keyStart = -1;
     let keyEnd = -1;
