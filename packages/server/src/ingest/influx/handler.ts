@@ -73,8 +73,8 @@ export const influxFactory: ComponentFactory = {
           try {
             // Blocks are parsed in the parse pool one ahead of the block being appended.
             let ahead: Promise<Parsed> | undefined;
-            for await (const [bytes, firstLine] of lineBlocks(req, w.maxBodyBytes)) {
-              const next = common.parsePool.parse('influx', bytes, { ...params, firstLine });
+            for await (const { chunks, firstLine } of lineBlocks(req, w.maxBodyBytes)) {
+              const next = common.parsePool.parse('influx', chunks, { ...params, firstLine });
               next.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
               if (ahead !== undefined) await append(await ahead, batch);
               ahead = next;

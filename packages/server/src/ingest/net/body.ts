@@ -9,8 +9,20 @@
 import type { IncomingMessage } from 'node:http';
 import { bodyChunks } from '../../api/body.js';
 
-/** Yields `[bytes, firstLine]` blocks of whole lines (the last one may lack its newline). */
-export async function* lineBlocks(req: IncomingMessage, limit: number, minBlockBytes = 256 * 1024): AsyncGenerator<[Buffer, number]> {
+/**
+ * A block of whole lines (the body's last block may lack its final newline)
+ * as the chunks it arrived in, not joined: the parse pool copies them
+ * straight into the buffer that travels to the worker.
+ */
+export interface LineBlock {
+  chunks: Buffer[];
+  bytes: number;
+  /** Line number of the block's first line (from 1). */
+  firstLine: number;
+}
+
+/** Yields blocks of whole lines of at least `minBlockBytes` (but the last). */
+export async function* lineBlocks(req: IncomingMessage, limit: number, minBlockBytes = 256 * 1024): AsyncGenerator<LineBlock> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 1;
@@ -18,19 +30,25 @@ export async function* lineBlocks(req: IncomingMessage, limit: number, minBlockB
     pending.push(chunk);
     pendingBytes += chunk.length;
     if (pendingBytes < minBlockBytes) continue;
-    const buf = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-    const last = buf.lastIndexOf(10);
-    if (last < 0) {
-      pending = [buf];
-      continue;
+    // The block ends at the last newline, in the last chunk that has one.
+    let k = pending.length - 1;
+    let nl = -1;
+    for (; k >= 0; k--) {
+      nl = pending[k].lastIndexOf(10);
+      if (nl >= 0) break;
     }
-    const block = buf.subarray(0, last + 1);
-    const rest = buf.subarray(last + 1);
-    pending = rest.length > 0 ? [rest] : [];
-    pendingBytes = rest.length;
+    if (k < 0) continue;
+    const block = pending.slice(0, k);
+    block.push(pending[k].subarray(0, nl + 1));
+    const rest = pending.slice(k + 1);
+    if (nl + 1 < pending[k].length) rest.unshift(pending[k].subarray(nl + 1));
+    let bytes = 0;
+    for (const c of block) bytes += c.length;
     const first = line;
-    for (let i = buf.indexOf(10); i >= 0 && i <= last; i = buf.indexOf(10, i + 1)) line++;
-    yield [block, first];
+    for (const c of block) for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) line++;
+    pending = rest;
+    pendingBytes -= bytes;
+    yield { chunks: block, bytes, firstLine: first };
   }
-  if (pendingBytes > 0) yield [pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes), line];
+  if (pendingBytes > 0) yield { chunks: pending, bytes: pendingBytes, firstLine: line };
 }

@@ -106,12 +106,16 @@ export class ParsePool {
     return this.#slots.length;
   }
 
-  /** Parses `body`; rejects with an `IngestError` (400, 413 …) for a bad body. */
-  parse<K extends ParseKind>(kind: K, body: Uint8Array | string, args: ParseArgs[K]): Promise<Parsed> {
+  /**
+   * Parses `body` (bytes, the chunks they arrived in, or text); rejects with
+   * an `IngestError` (400, 413 …) for a bad body.
+   */
+  parse<K extends ParseKind>(kind: K, body: Uint8Array | readonly Uint8Array[] | string, args: ParseArgs[K]): Promise<Parsed> {
     if (this.#closed) return Promise.reject(new IngestError(503, 'cannot parse: the server is shutting down'));
     if (this.#inline !== undefined) {
       try {
-        return Promise.resolve(this.#take(this.#inlineRefs, kind, this.#inline.run(kind, body, args)));
+        const whole = typeof body === 'string' || body instanceof Uint8Array ? body : body.length === 1 ? body[0] : Buffer.concat(body);
+        return Promise.resolve(this.#take(this.#inlineRefs, kind, this.#inline.run(kind, whole, args)));
       } catch (err) {
         return Promise.reject(err);
       }
@@ -122,15 +126,21 @@ export class ParsePool {
     const id = this.#nextId++;
     return new Promise<Parsed>((resolve, reject) => {
       slot.pending.set(id, { kind, resolve, reject });
-      const job: WorkerJob = { id, kind, body, args };
-      if (typeof body === 'string') worker.postMessage(job);
-      else {
-        // A copy, transferred: the caller's buffer may be a view into memory Node itself still uses.
-        const bytes = new Uint8Array(this.#bodyBuffer(body.length), 0, body.length);
-        bytes.set(body);
-        job.body = bytes;
-        worker.postMessage(job, [bytes.buffer as ArrayBuffer]);
+      if (typeof body === 'string') {
+        worker.postMessage({ id, kind, body, args } satisfies WorkerJob);
+        return;
       }
+      // A copy, transferred: the caller's buffers may be views into memory Node itself still uses.
+      const chunks = body instanceof Uint8Array ? [body] : body;
+      let n = 0;
+      for (const c of chunks) n += c.length;
+      const bytes = new Uint8Array(this.#bodyBuffer(n), 0, n);
+      let at = 0;
+      for (const c of chunks) {
+        bytes.set(c, at);
+        at += c.length;
+      }
+      worker.postMessage({ id, kind, body: bytes, args } satisfies WorkerJob, [bytes.buffer as ArrayBuffer]);
     });
   }
 
