@@ -53,39 +53,22 @@ export class XorValueEncoder {
     if (lead > 31) lead = 31;
     if (this.lead !== NO_WINDOW && lead >= this.lead && trail >= this.trail) {
       // '10': the meaningful bits fit the previous window.
-      w.writeBits(2, 2);
-      writeWindow(w, xh, xl, this.trail, 64 - this.lead - this.trail);
+      writeWindow(w, 2, 2, xh, xl, this.trail, 64 - this.lead - this.trail);
       return;
     }
     this.lead = lead;
     this.trail = trail;
     const sig = 64 - lead - trail;
     // '11', 5 bits of leading zeros, 6 bits of length (64 written as 0).
-    w.writeBits((3 << 11) | (lead << 6) | (sig & 63), 13);
-    writeWindow(w, xh, xl, trail, sig);
+    writeWindow(w, (3 << 11) | (lead << 6) | (sig & 63), 13, xh, xl, trail, sig);
   }
 }
 
-/** Writes bits [trail, trail+sig) of the 64-bit word xh:xl; all bits above are zero. */
-function writeWindow(w: BitWriter, xh: number, xl: number, trail: number, sig: number): void {
-  let sh: number;
-  let sl: number;
-  if (trail >= 32) {
-    sh = 0;
-    sl = xh >>> (trail - 32);
-  } else if (trail === 0) {
-    sh = xh;
-    sl = xl;
-  } else {
-    sl = (xl >>> trail) | (xh << (32 - trail));
-    sh = xh >>> trail;
-  }
-  if (sig > 32) {
-    w.writeBits(sh, sig - 32);
-    w.writeBits(sl, 32);
-  } else {
-    w.writeBits(sl, sig);
-  }
+/** `putWindow` into a `BitWriter` (whose bits after its position are zero, as `putWindow` needs). */
+function writeWindow(w: BitWriter, ctl: number, ctlBits: number, xh: number, xl: number, trail: number, sig: number): void {
+  const bp = putWindow(w.buf, w.pos * 8 + w.used, ctl, ctlBits, xh, xl, trail, sig);
+  w.pos = bp >>> 3;
+  w.used = bp & 7;
 }
 
 /** Decodes what `XorValueEncoder` wrote. `hi`/`lo` hold the current value's words. */
