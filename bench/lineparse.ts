@@ -28,44 +28,7 @@ import { ParsedBuilder, SeriesIds } from '../packages/server/src/ingest/common/p
 import { InfluxParse, type InfluxParseArgs } from '../packages/server/src/ingest/influx/stream.js';
 import { Dataset } from './dataset.js';
 import { encodeLines, linePrefixes } from './ingest.js';
-
-interface Pass {
-  seconds: number;
-  cpuSeconds: number;
-  lines: number;
-  checksum: number;
-  newSeries: number;
-  rejects: number;
-}
-
-/** One pass over all bodies; the checksum mixes every sample's id, timestamp and value. */
-function pass(parse: InfluxParse, out: ParsedBuilder, bodies: (Buffer | string)[], lines: number): Pass {
-  const args: InfluxParseArgs = { db: 'bench', precision: 'ms', now: Date.UTC(2025, 0, 1), firstLine: 1 };
-  let checksum = 0;
-  let newSeries = 0;
-  let rejects = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (const body of bodies) {
-    parse.run(body, args, out);
-    const r = out.finish();
-    newSeries += r.newIds.length;
-    rejects += r.rejects.length;
-    // Cheap enough not to blur the figure; enough to notice any changed sample.
-    for (let i = 0; i < r.n; i += 97) checksum = (Math.imul(checksum, 31) + r.ids[i] + ((r.ts[i] % 1e6) | 0) + ((r.vs[i] * 1000) | 0)) | 0;
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, lines, checksum: checksum >>> 0, newSeries, rejects };
-}
-
-function report(label: string, p: Pass): void {
-  const ns = (p.seconds * 1e9) / p.lines;
-  const cpuNs = (p.cpuSeconds * 1e9) / p.lines;
-  console.log(
-    `${label.padEnd(10)} ${ns.toFixed(0).padStart(6)} ns/line  ${(p.lines / p.seconds / 1e6).toFixed(2).padStart(6)} M lines/s  (cpu ${cpuNs.toFixed(0)} ns/line, ${p.newSeries} new series, ${p.rejects} rejects, checksum ${p.checksum.toString(16)})`,
-  );
-}
+import { runPasses } from './parsepasses.js';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -91,18 +54,18 @@ export async function run(argv: string[]): Promise<void> {
 
   const parse = new InfluxParse(new SeriesIds());
   const out = new ParsedBuilder();
-  report('first', pass(parse, out, bodies, lines));
-  for (let i = 0; i < Number(values.warmup); i++) pass(parse, out, bodies, lines);
-  const measured: Pass[] = [];
-  for (let i = 0; i < Number(values.passes); i++) {
-    const p = pass(parse, out, bodies, lines);
-    measured.push(p);
-    report(`pass ${i + 1}`, p);
-  }
-  const best = measured.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  const sorted = measured.map((p) => p.seconds).sort((a, b) => a - b);
-  const median = sorted[sorted.length >> 1];
-  console.log(`steady state: best ${((best.seconds * 1e9) / lines).toFixed(0)} ns/line (${(lines / best.seconds / 1e6).toFixed(2)} M lines/s), median ${((median * 1e9) / lines).toFixed(0)} ns/line`);
+  const args: InfluxParseArgs = { db: 'bench', precision: 'ms', now: Date.UTC(2025, 0, 1), firstLine: 1 };
+  runPasses({
+    bodies,
+    parseOne: (body) => {
+      parse.run(body, args, out);
+      return out.finish();
+    },
+    unit: 'line',
+    units: lines,
+    warmup: Number(values.warmup),
+    passes: Number(values.passes),
+  });
 }
 
 // Run directly (`node --import tsx bench/lineparse.ts`) as well as through bench/run.ts.

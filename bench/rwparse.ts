@@ -28,53 +28,7 @@ import { ParsedBuilder, SeriesIds } from '../packages/server/src/ingest/common/p
 import { RemoteWriteParse, type RemoteWriteParseArgs } from '../packages/server/src/ingest/remotewrite/parse.js';
 import { Dataset } from './dataset.js';
 import { remoteWrite } from './ingest.js';
-
-interface Pass {
-  seconds: number;
-  cpuSeconds: number;
-  samples: number;
-  checksum: number;
-  newSeries: number;
-  rejects: number;
-}
-
-const TWO_32 = 2 ** 32;
-
-/** One pass over all bodies; the checksum mixes every sample's id, timestamp and value bits. */
-function pass(parse: RemoteWriteParse, out: ParsedBuilder, bodies: Buffer[], samples: number): Pass {
-  const args: RemoteWriteParseArgs = { version: 1, limit: 64 << 20 };
-  let checksum = 0;
-  let newSeries = 0;
-  let rejects = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (const body of bodies) {
-    parse.run(body, args, out);
-    const r = out.finish();
-    newSeries += r.newIds.length;
-    rejects += r.rejects.length;
-    // A few ns per sample against hundreds parsing it: every sample, bits of the value included (NaN payloads).
-    const vbits = new Int32Array(r.vs.buffer, r.vs.byteOffset, 2 * r.n);
-    for (let i = 0; i < r.n; i++) {
-      const t = r.ts[i];
-      checksum = (Math.imul(checksum, 31) + r.ids[i]) | 0;
-      checksum = (Math.imul(checksum, 31) + ((t % TWO_32) | 0) + ((t / TWO_32) | 0)) | 0;
-      checksum = (Math.imul(checksum, 31) + vbits[2 * i]) | 0;
-      checksum = (Math.imul(checksum, 31) + vbits[2 * i + 1]) | 0;
-    }
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, samples, checksum: checksum >>> 0, newSeries, rejects };
-}
-
-function report(label: string, p: Pass): void {
-  const ns = (p.seconds * 1e9) / p.samples;
-  const cpuNs = (p.cpuSeconds * 1e9) / p.samples;
-  console.log(
-    `${label.padEnd(10)} ${ns.toFixed(0).padStart(6)} ns/sample  ${(p.samples / p.seconds / 1e6).toFixed(2).padStart(6)} M samples/s  (cpu ${cpuNs.toFixed(0)} ns/sample, ${p.newSeries} new series, ${p.rejects} rejects, checksum ${p.checksum.toString(16)})`,
-  );
-}
+import { runPasses } from './parsepasses.js';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -96,22 +50,18 @@ export async function run(argv: string[]): Promise<void> {
 
   const parse = new RemoteWriteParse(new SeriesIds());
   const out = new ParsedBuilder();
-  report('first', pass(parse, out, bodies, samples));
-  for (let i = 0; i < Number(values.warmup); i++) pass(parse, out, bodies, samples);
-  const measured: Pass[] = [];
-  for (let i = 0; i < Number(values.passes); i++) {
-    const p = pass(parse, out, bodies, samples);
-    measured.push(p);
-    report(`pass ${i + 1}`, p);
-  }
-  const best = measured.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  const sorted = measured.map((p) => p.seconds).sort((a, b) => a - b);
-  const median = sorted[sorted.length >> 1];
-  const cpuSorted = measured.map((p) => p.cpuSeconds).sort((a, b) => a - b);
-  const cpuMedian = cpuSorted[cpuSorted.length >> 1];
-  console.log(
-    `steady state: best ${((best.seconds * 1e9) / samples).toFixed(0)} ns/sample (${(samples / best.seconds / 1e6).toFixed(2)} M samples/s), median ${((median * 1e9) / samples).toFixed(0)} ns/sample (cpu ${((cpuMedian * 1e9) / samples).toFixed(0)})`,
-  );
+  const args: RemoteWriteParseArgs = { version: 1, limit: 64 << 20 };
+  runPasses({
+    bodies,
+    parseOne: (body) => {
+      parse.run(body, args, out);
+      return out.finish();
+    },
+    unit: 'sample',
+    units: samples,
+    warmup: Number(values.warmup),
+    passes: Number(values.passes),
+  });
 }
 
 // Run directly (`node --import tsx bench/rwparse.ts`) as well as through bench/run.ts.
