@@ -166,35 +166,33 @@ async function measure(target: Target, bodies: Body[], connections: number, warm
 
 /** Sends `bodies` over `connections` concurrent connections (retrying 429/5xx as a sender would). */
 async function send(peer: PeerProcess, target: Target, bodies: Body[], connections: number): Promise<{ samples: number; failed: number; firstError?: string }> {
-  {
-    let next = 0;
-    let samples = 0;
-    let failed = 0;
-    let firstError: string | undefined;
-    const url = peer.url + target.path;
-    const worker = async () => {
-      for (let i = next++; i < bodies.length; i = next++) {
-        for (let attempt = 0; ; attempt++) {
-          const res = await fetch(url, { method: 'POST', body: bodies[i].data, headers: target.headers });
-          const text = await res.text();
-          if (res.ok) {
-            samples += bodies[i].samples;
-            break;
-          }
-          // Backpressure: retry as a sender would.
-          if ((res.status === 429 || res.status >= 500) && attempt < 20) {
-            await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-            continue;
-          }
-          failed += bodies[i].samples;
-          firstError ??= `HTTP ${res.status}: ${text.slice(0, 200)}`;
+  let next = 0;
+  let samples = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const url = peer.url + target.path;
+  const worker = async () => {
+    for (let i = next++; i < bodies.length; i = next++) {
+      for (let attempt = 0; ; attempt++) {
+        const res = await fetch(url, { method: 'POST', body: bodies[i].data, headers: target.headers });
+        const text = await res.text();
+        if (res.ok) {
+          samples += bodies[i].samples;
           break;
         }
+        // Backpressure: retry as a sender would.
+        if ((res.status === 429 || res.status >= 500) && attempt < 20) {
+          await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+          continue;
+        }
+        failed += bodies[i].samples;
+        firstError ??= `HTTP ${res.status}: ${text.slice(0, 200)}`;
+        break;
       }
-    };
-    await Promise.all(Array.from({ length: connections }, worker));
-    return { samples, failed, firstError };
-  }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  return { samples, failed, firstError };
 }
 
 export async function run(argv: string[]): Promise<void> {

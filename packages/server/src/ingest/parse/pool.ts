@@ -34,8 +34,9 @@ export type WorkerReply = ({ id: number; result: ParsedSamples; error?: undefine
   body?: ArrayBuffer;
 };
 
-/** Body buffers kept for reuse, and the size below which one is not worth keeping. */
+/** Body buffers kept for reuse. */
 const SPARE_BODIES = 8;
+/** New body buffers are sized in these units, so one fits the next, slightly bigger bodies too. */
 const BODY_UNIT = 64 * 1024;
 /** Bodies bigger than this are copied into a fresh buffer and not kept (a rare huge request must not pin memory). */
 const SPARE_MAX_BYTES = 4 << 20;
