@@ -88,6 +88,11 @@ export class IngestCommon implements Component {
     }
   }
 
+  /** Resolves when the parse workers have loaded (see `ParsePool.ready`). */
+  workersReady(): Promise<void> {
+    return this.#pool.ready();
+  }
+
   async stop(): Promise<void> {
     await this.#pool.close();
   }
@@ -102,7 +107,10 @@ export const ingestCommonFactory: ComponentFactory = {
   create: async (ctx) => {
     const { ParsePool } = await import('../parse/pool.js');
     const parsePool = (workers: number) => new ParsePool(workers, ctx.logger);
-    return new IngestCommon({ storage: ctx.storage, registry: ctx.registry, logger: ctx.logger, now: ctx.now, parsePool }, ctx.options.ingest, ctx.options.web.maxBodyBytes);
+    const common = new IngestCommon({ storage: ctx.storage, registry: ctx.registry, logger: ctx.logger, now: ctx.now, parsePool }, ctx.options.ingest, ctx.options.web.maxBodyBytes);
+    // Ready means the parse workers are loaded too: a first request does not pay their start-up.
+    await common.workersReady();
+    return common;
   },
 };
 

@@ -18,6 +18,17 @@ export type ParseKind = keyof ParseArgs;
 
 export const PARSE_KINDS: readonly ParseKind[] = ['influx', 'remote_write'];
 
+/**
+ * Detaches a throwaway buffer. The first detach of any ArrayBuffer in a
+ * thread (a transfer to or from a worker) makes V8 throw away all compiled
+ * code that uses typed arrays, which then compiles again: done once at a
+ * thread's start, before any parse runs, it costs nothing.
+ */
+export function detachOnce(): void {
+  const b = new ArrayBuffer(8);
+  structuredClone(b, { transfer: [b] });
+}
+
 export class ParserHost {
   readonly #out = new ParsedBuilder();
   readonly #ids: Record<ParseKind, SeriesIds> = { influx: new SeriesIds(), remote_write: new SeriesIds() };

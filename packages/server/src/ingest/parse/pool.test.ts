@@ -97,4 +97,18 @@ describe('ParsePool', () => {
     expect(again.samples.newIds.length).toBe(1);
     expect(meaning(again)).toEqual(['x_v 3 1']);
   });
+
+  it('is ready when its workers have loaded, or stopped before they did, so start-up never hangs on a worker', async () => {
+    await pool(0).ready();
+    const p = pool(2);
+    await p.ready();
+    const parsed = await p.parse('influx', 'x v=1 1\n', { db: '', precision: 'ms', now: 0, firstLine: 1 });
+    expect(meaning(parsed)).toEqual(['x_v 1 1']);
+    // A worker stopped while it starts: ready anyway (it is started again for the next job).
+    const q = pool(1);
+    q.restartWorker(0);
+    await q.ready();
+    const again = await q.parse('influx', 'x v=1 2\n', { db: '', precision: 'ms', now: 0, firstLine: 1 });
+    expect(meaning(again)).toEqual(['x_v 2 1']);
+  });
 });

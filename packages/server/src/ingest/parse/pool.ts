@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../server/logger.js';
 import { IngestError } from '../common/http.js';
 import { SeriesRefs, type ParsedSamples } from '../common/parsed.js';
-import { PARSE_KINDS, ParserHost, type ParseArgs, type ParseKind } from './host.js';
+import { PARSE_KINDS, ParserHost, detachOnce, type ParseArgs, type ParseKind } from './host.js';
 
 export interface WorkerJob {
   id: number;
@@ -33,6 +33,11 @@ export interface WorkerJob {
 export type WorkerReply = ({ id: number; result: ParsedSamples; error?: undefined } | { id: number; result?: undefined; error: { status: number; message: string } }) & {
   body?: ArrayBuffer;
 };
+
+/** What a worker posts once, when its modules are loaded and it takes jobs. */
+export interface WorkerReady {
+  ready: true;
+}
 
 /** Body buffers kept for reuse. */
 const SPARE_BODIES = 8;
@@ -65,6 +70,8 @@ class Slot {
   worker: Worker | undefined;
   readonly pending = new Map<number, Pending>();
   refs = freshRefs();
+  /** Settles when the current worker has loaded (or stopped before it did). */
+  online: Promise<void> = Promise.resolve();
 }
 
 /**
@@ -100,11 +107,23 @@ export class ParsePool {
     this.#logger = logger;
     this.#slots = Array.from({ length: workers }, () => new Slot());
     this.#inline = workers === 0 ? new ParserHost() : undefined;
+    // Bodies will be transferred to the workers: pay V8's first-detach cost now, before the append path is compiled.
+    if (workers > 0) detachOnce();
     for (const s of this.#slots) this.#start(s);
   }
 
   get workers(): number {
     return this.#slots.length;
+  }
+
+  /**
+   * Resolves when every worker has loaded its modules and takes jobs (a
+   * worker that failed to start counts too: it is started again for the
+   * next job). The server reports ready only after this, so a first request
+   * does not wait for a worker's start-up.
+   */
+  async ready(): Promise<void> {
+    await Promise.all(this.#slots.map((s) => s.online));
   }
 
   /**
@@ -189,7 +208,10 @@ export class ParsePool {
     w.unref();
     slot.worker = w;
     slot.refs = freshRefs();
-    w.on('message', (reply: WorkerReply) => {
+    let online!: () => void;
+    slot.online = new Promise<void>((resolve) => (online = resolve));
+    w.on('message', (reply: WorkerReply | WorkerReady) => {
+      if ('ready' in reply) return online();
       this.#keepBody(reply.body);
       const p = slot.pending.get(reply.id);
       if (p === undefined) return;
@@ -199,6 +221,7 @@ export class ParsePool {
       else p.reject(new IngestError(reply.error.status, reply.error.message));
     });
     const fail = (why: string) => {
+      online();
       if (slot.worker !== w) return;
       slot.worker = undefined;
       if (!this.#closed) this.#logger.error('Parse worker stopped; it is started again for the next request', { err: why });

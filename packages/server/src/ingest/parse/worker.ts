@@ -6,11 +6,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { IngestError } from '../common/http.js';
-import { ParserHost } from './host.js';
-import type { WorkerJob, WorkerReply } from './pool.js';
+import { ParserHost, detachOnce } from './host.js';
+import type { WorkerJob, WorkerReady, WorkerReply } from './pool.js';
 
 const port = parentPort;
 if (port === null) throw new Error('the parse worker runs only as a worker thread');
+detachOnce();
 const host = new ParserHost();
 
 port.on('message', (job: WorkerJob) => {
@@ -28,3 +29,5 @@ port.on('message', (job: WorkerJob) => {
   }
   port.postMessage(reply, back);
 });
+
+port.postMessage({ ready: true } satisfies WorkerReady);

@@ -15,6 +15,13 @@ const TWO32 = 4294967296;
 const HEADER = 2;
 /** No window set yet (both sides start in this state). */
 const NO_WINDOW = 0xff;
+/**
+ * Zero as a double, for fields that hold timestamps and 32-bit words: V8
+ * lays them out as doubles from the start, instead of as small integers that
+ * the first millisecond timestamp or high word (beyond 2^30) would widen,
+ * changing the object's layout and throwing away compiled code that uses it.
+ */
+const DOUBLE_ZERO = -0;
 
 /** Encodes values as XOR against the previous value; one instance per stream. */
 export class XorValueEncoder {
@@ -165,12 +172,12 @@ export class XorChunk {
   /** Bit position of the next write; every bit after it is 0. */
   #bp = HEADER * 8;
   #n = 0;
-  #minT = 0;
-  #t = 0;
-  #delta = 0;
+  #minT = DOUBLE_ZERO;
+  #t = DOUBLE_ZERO;
+  #delta = DOUBLE_ZERO;
   /** The previous value's words and the current XOR window (`NO_WINDOW`: none yet). */
-  #hi = 0;
-  #lo = 0;
+  #hi = DOUBLE_ZERO;
+  #lo = DOUBLE_ZERO;
   #lead = NO_WINDOW;
   #trail = 0;
   readonly #expected: number;
@@ -428,13 +435,13 @@ function readDod(r: BitReader): number {
  * (appending to a head chunk is fine for samples already counted at reset).
  */
 export class XorIterator implements SampleIterator {
-  t = 0;
-  v = 0;
+  t = DOUBLE_ZERO;
+  v = DOUBLE_ZERO;
   #r = new BitReader();
   #dec = new XorValueDecoder();
   #n = 0;
   #i = 0;
-  #delta = 0;
+  #delta = DOUBLE_ZERO;
   #err: Error | undefined = undefined;
 
   reset(bytes: Uint8Array): this {

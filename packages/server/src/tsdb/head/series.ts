@@ -43,17 +43,25 @@ export const SAMPLES_PER_CHUNK = 120;
 
 const scratch = new SampleBuffers(SAMPLES_PER_CHUNK);
 
+/**
+ * Zero as a double, for fields that will hold timestamps and values: V8
+ * lays such a field out as a double from the start, instead of as a small
+ * integer that the first millisecond timestamp (beyond 2^30) would widen,
+ * changing every series' layout and throwing away the compiled append path.
+ */
+const DOUBLE_ZERO = -0;
+
 export class MemSeries {
   readonly ref: number;
   readonly labels: Labels;
   closed: ClosedChunk[] = [];
   open: XorChunk | null = null;
-  openMint = 0;
+  openMint = DOUBLE_ZERO;
   /** End (exclusive) of the block range the open chunk belongs to. */
-  openRangeEnd = 0;
+  openRangeEnd = DOUBLE_ZERO;
   /** Newest in-order timestamp and its value (for duplicate checks). */
   maxT = -Infinity;
-  lastV = 0;
+  lastV = DOUBLE_ZERO;
   /** Out-of-order samples, sorted by timestamp, not yet in a block. */
   oooT: Float64Array | null = null;
   oooV: Float64Array | null = null;
@@ -61,7 +69,7 @@ export class MemSeries {
   /** Whether the series record is in the WAL. */
   logged = false;
   /** Last head append time in ms (for garbage collection of idle series). */
-  lastAppend = 0;
+  lastAppend = DOUBLE_ZERO;
 
   constructor(ref: number, labels: Labels) {
     this.ref = ref;
