@@ -80,7 +80,7 @@ export class TSDBAppender implements Appender {
           this.#db.onRejected('invalid_labels');
           throw new StorageError('invalid_labels', `invalid labels ${labels.toString()}: ${bad}`);
         }
-        s = head.getOrCreate(labels);
+        s = head.create(labels);
       }
     }
     if (!Number.isSafeInteger(t)) {

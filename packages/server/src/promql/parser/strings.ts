@@ -217,6 +217,4 @@ export function goQuote(s: string): string {
 }
 
 /** Whether `s` has no lone surrogates, i.e. is valid Unicode (and came from valid UTF-8). */
-export function isWellFormed(s: string): boolean {
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
-}
+export { isWellFormed } from '../../model/labels.js';

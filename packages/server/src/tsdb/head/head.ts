@@ -94,6 +94,11 @@ export class Head {
       }
       return found;
     }
+    return this.create(labels, ref);
+  }
+
+  /** Creates the series; the caller has seen `lookup(labels)` find nothing. */
+  create(labels: Labels, ref?: number): MemSeries {
     const r = ref ?? this.series.length;
     const s = new MemSeries(r, this.#intern(labels));
     while (this.series.length < r) this.series.push(undefined);
