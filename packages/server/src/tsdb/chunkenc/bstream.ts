@@ -7,6 +7,8 @@
 /** Scratch views over one float64: `F64_WORDS[0]` is the low word, `[1]` the high word. */
 export const F64 = new Float64Array(1);
 export const F64_WORDS = new Uint32Array(F64.buffer);
+/** The same words as signed 32-bit integers: small integers to V8, stored in an object without a heap-allocated box. */
+export const F64_INTS = new Int32Array(F64.buffer);
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   // The word order of F64_WORDS assumes a little-endian host (every platform Node ships for).

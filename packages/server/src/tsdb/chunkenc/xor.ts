@@ -5,7 +5,7 @@
  * bits are kept. Byte layout: docs/storage-format/chunks.md.
  */
 import { ValueType, type SampleIterator } from '../../storage/interface.js';
-import { BitReader, BitWriter, F64, F64_WORDS, ctz32 } from './bstream.js';
+import { BitReader, BitWriter, F64, F64_INTS, F64_WORDS, ctz32 } from './bstream.js';
 import type { SampleBuffers } from './samples.js';
 
 const FLOAT = ValueType.Float;
@@ -16,10 +16,12 @@ const HEADER = 2;
 /** No window set yet (both sides start in this state). */
 const NO_WINDOW = 0xff;
 /**
- * Zero as a double, for fields that hold timestamps and 32-bit words: V8
- * lays them out as doubles from the start, instead of as small integers that
- * the first millisecond timestamp or high word (beyond 2^30) would widen,
- * changing the object's layout and throwing away compiled code that uses it.
+ * Zero as a double, for fields that hold timestamps: V8 lays them out as
+ * doubles from the start, instead of as small integers that the first
+ * millisecond timestamp (beyond 2^31) would widen, changing the object's
+ * layout and throwing away compiled code that uses it. The value's 32-bit
+ * words and the timestamp delta are kept as signed 32-bit integers, which V8
+ * stores in the object itself (a double field is a pointer to a box).
  */
 const DOUBLE_ZERO = -0;
 
@@ -174,10 +176,11 @@ export class XorChunk {
   #n = 0;
   #minT = DOUBLE_ZERO;
   #t = DOUBLE_ZERO;
-  #delta = DOUBLE_ZERO;
-  /** The previous value's words and the current XOR window (`NO_WINDOW`: none yet). */
-  #hi = DOUBLE_ZERO;
-  #lo = DOUBLE_ZERO;
+  /** The last timestamp delta: an integer below 2^31 in practice (a chunk stays within one block range). */
+  #delta = 0;
+  /** The previous value's words (signed, see `F64_INTS`) and the current XOR window (`NO_WINDOW`: none yet). */
+  #hi = 0;
+  #lo = 0;
   #lead = NO_WINDOW;
   #trail = 0;
   readonly #expected: number;
@@ -230,8 +233,8 @@ export class XorChunk {
     c.#minT = minT;
     c.#t = t;
     c.#delta = delta;
-    c.#hi = dec.hi;
-    c.#lo = dec.lo;
+    c.#hi = dec.hi | 0;
+    c.#lo = dec.lo | 0;
     c.#lead = dec.lead;
     c.#trail = dec.trail;
     return c;
@@ -279,8 +282,8 @@ export class XorChunk {
     // Worst case per sample: 68 bits of timestamp + 77 of value.
     if ((bp >>> 3) + 21 > b.length) b = this.#grow();
     F64[0] = v;
-    const hi = F64_WORDS[1];
-    const lo = F64_WORDS[0];
+    const hi = F64_INTS[1];
+    const lo = F64_INTS[0];
     if (n === 0) {
       bp = putUvarint(b, bp, zigzag(t));
       bp = putBits(b, bp, hi >>> 0, 32);
