@@ -134,7 +134,6 @@ export class Head {
   apply(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number, out: ApplyResult): void {
     const range = this.opts.blockRange;
     const now = this.opts.now ? this.opts.now() : Date.now();
-    const nowSec = Math.ceil(now / 1000);
     const series = this.series;
     let maxT = this.maxT;
     let minT = this.minT;
@@ -163,7 +162,7 @@ export class Head {
       } else {
         out.outOfOrder++;
       }
-      s.lastAppendSec = nowSec;
+      s.lastAppend = now;
       if (t > maxT) maxT = t;
       if (t < minT) minT = t;
     }
@@ -256,7 +255,7 @@ export class Head {
       const before = s.closed.length;
       s.truncateBefore(t);
       this.chunksRemoved += before - s.closed.length;
-      if (!s.hasData() && s.lastAppendSec * 1000 < idleBefore) {
+      if (!s.hasData() && s.lastAppend < idleBefore) {
         removed.add(r);
         this.#removeSeries(s);
       } else if (s.hasData()) {
@@ -367,7 +366,7 @@ function deleteFromSeries(s: MemSeries, mint: number, maxt: number, blockRange: 
       keepV.push(it.v);
     }
   }
-  const lastAppendSec = s.lastAppendSec;
+  const lastAppend = s.lastAppend;
   s.closed = [];
   s.open = null;
   s.maxT = -Infinity;
@@ -375,7 +374,7 @@ function deleteFromSeries(s: MemSeries, mint: number, maxt: number, blockRange: 
   s.oooN = 0;
   for (let i = 0; i < keepT.length; i++) s.appendInOrder(keepT[i], keepV[i], blockRange);
   s.cutOpen();
-  s.lastAppendSec = lastAppendSec;
+  s.lastAppend = lastAppend;
 }
 
 /** A head series reduced to its newest sample (select with `newestOnly`). */

@@ -6,7 +6,6 @@ import type { Labels } from '../../model/labels.js';
 import type { SampleIterator } from '../../storage/interface.js';
 import { BlockChunkIterator, decodeBlockChunk, encodeBlockChunk } from '../chunkenc/block.js';
 import { SampleBuffers } from '../chunkenc/samples.js';
-import { F64, F64_INTS } from '../chunkenc/bstream.js';
 import { XorChunk, XorIterator, decodeXorChunk } from '../chunkenc/xor.js';
 
 export const enum ChunkEncoding {
@@ -45,14 +44,10 @@ export const SAMPLES_PER_CHUNK = 120;
 const scratch = new SampleBuffers(SAMPLES_PER_CHUNK);
 
 /**
- * Zero as a double, for fields that will hold timestamps: V8 lays such a
- * field out as a double from the start, instead of as a small integer that
- * the first millisecond timestamp (beyond 2^31) would widen, changing every
- * series' layout and throwing away the compiled append path. Fields written
- * on every append are small integers where they can be (the newest value as
- * its two 32-bit words, the append time in seconds): V8 keeps those in the
- * object, while a double field points to a box elsewhere in memory, one
- * more cache miss per sample across thousands of series.
+ * Zero as a double, for fields that will hold timestamps and values: V8
+ * lays such a field out as a double from the start, instead of as a small
+ * integer that the first millisecond timestamp (beyond 2^30) would widen,
+ * changing every series' layout and throwing away the compiled append path.
  */
 const DOUBLE_ZERO = -0;
 
@@ -64,19 +59,17 @@ export class MemSeries {
   openMint = DOUBLE_ZERO;
   /** End (exclusive) of the block range the open chunk belongs to. */
   openRangeEnd = DOUBLE_ZERO;
-  /** Newest in-order timestamp (its value is `lastV`, for duplicate checks). */
+  /** Newest in-order timestamp and its value (for duplicate checks). */
   maxT = -Infinity;
-  /** `lastV`'s words, as `F64_INTS` gives them. */
-  #lastHi = 0;
-  #lastLo = 0;
+  lastV = DOUBLE_ZERO;
   /** Out-of-order samples, sorted by timestamp, not yet in a block. */
   oooT: Float64Array | null = null;
   oooV: Float64Array | null = null;
   oooN = 0;
   /** Whether the series record is in the WAL. */
   logged = false;
-  /** Last head append time in whole seconds, rounded up (for garbage collection of idle series). */
-  lastAppendSec = 0;
+  /** Last head append time in ms (for garbage collection of idle series). */
+  lastAppend = DOUBLE_ZERO;
 
   constructor(ref: number, labels: Labels) {
     this.ref = ref;
@@ -97,13 +90,6 @@ export class MemSeries {
     return m;
   }
 
-  /** The newest in-order sample's value (0 before the first). */
-  get lastV(): number {
-    F64_INTS[0] = this.#lastLo;
-    F64_INTS[1] = this.#lastHi;
-    return F64[0];
-  }
-
   hasData(): boolean {
     return this.closed.length > 0 || (this.open !== null && this.open.numSamples > 0) || this.oooN > 0;
   }
@@ -120,9 +106,7 @@ export class MemSeries {
     }
     this.open.append(t, v);
     this.maxT = t;
-    F64[0] = v;
-    this.#lastHi = F64_INTS[1];
-    this.#lastLo = F64_INTS[0];
+    this.lastV = v;
     return created;
   }
 
