@@ -235,26 +235,14 @@ export function validateLabels(ls: Labels): string | undefined {
 }
 
 /**
- * A JS string is valid UTF-8 when it has no lone surrogates. Node 20 has
- * `String.prototype.isWellFormed` (ES2024, native: a new series' labels are
- * checked with it before the append path is compiled); the loop is for a
- * runtime without it.
+ * A JS string is valid UTF-8 when it has no lone surrogates: the native
+ * `String.prototype.isWellFormed` (ES2024; in every Node the project
+ * supports, `engines: >=20`), which costs a call even before the caller is
+ * compiled (a cold start checks thousands of new series' labels).
  */
-export const isWellFormed: (s: string) => boolean =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
-    ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
-    : (s) => {
-        for (let i = 0; i < s.length; i++) {
-          const c = s.charCodeAt(i);
-          if (c >= 0xd800 && c <= 0xdfff) {
-            if (c >= 0xdc00 || i + 1 >= s.length) return false;
-            const d = s.charCodeAt(i + 1);
-            if (d < 0xdc00 || d > 0xdfff) return false;
-            i++;
-          }
-        }
-        return true;
-      };
+export function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
 
 export function fnv1a32(s: string): number {
   let h = 0x811c9dc5;
