@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   textparse: { module: './textparse.js', about: 'exposition-format parsers: lines/s and bytes/s' },
   lineparse: { module: './lineparse.js', about: 'Influx line-protocol parse step alone (the ingest benchmark\'s bodies): ns per line' },
   rwparse: { module: './rwparse.js', about: 'remote write 1.0 parse step alone (the ingest benchmark\'s bodies): ns per sample' },
+  headapply: { module: './headapply.js', about: 'the head append alone (Head.apply on the dataset, with and without caches swept between batches): ns per sample' },
   query: { module: './query.js', about: 'PromQL query latency, standard query set; vs Prometheus and VictoriaMetrics' },
   scrape: { module: './scrape.js', about: 'scrape path samples/s; Vigil vs Prometheus scraping the same targets: CPU per M samples, RSS' },
   ingest: { module: './ingest.js', about: 'push ingestion over loopback (remote write, Influx line protocol; Graphite, StatsD, OTLP): samples/s, CPU s per million; vs VictoriaMetrics, Prometheus, InfluxDB' },
