@@ -22,12 +22,13 @@
  *
  * Run: node --import tsx bench/headapply.ts
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Head, type ApplyResult } from '../packages/server/src/tsdb/head/head.js';
+import { runIfMain } from './cli.js';
 import { Dataset } from './dataset.js';
+import { REQUEST_FLAGS } from './ingest.js';
 
 const BLOCK_RANGE_MS = 2 * 3600_000;
 
@@ -103,9 +104,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      series: { type: 'string', default: '10000' },
-      samples: { type: 'string', default: '120' },
-      'per-request': { type: 'string', default: '2000' },
+      ...REQUEST_FLAGS,
       rounds: { type: 'string', default: '6' },
       'pollute-mib': { type: 'string', default: '8' },
     },
@@ -117,11 +116,8 @@ export async function run(argv: string[]): Promise<void> {
   const ds = new Dataset({ series: Number(values.series), samples: Number(values.samples) });
   const b = batches(ds, Number(values['per-request']));
   console.log(`head append: ${b.samples} samples of ${ds.seriesCount} series in ${b.refs.length} batches of up to ${values['per-request']}, ${rounds} rounds`);
-  for (const [label, size] of [
-    ['caches left alone', 0],
-    [`${mib} MiB swept between batches`, mib],
-  ] as const) {
-    if (label !== 'caches left alone' && size === 0) continue;
+  for (const size of mib > 0 ? [0, mib] : [0]) {
+    const label = size === 0 ? 'caches left alone' : `${size} MiB swept between batches`;
     const junk = new Uint8Array(size * 1024 * 1024);
     const ns: number[] = [];
     for (let r = 0; r < rounds; r++) ns.push(round(ds, b, junk));
@@ -130,9 +126,4 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 // Run directly (`node --import tsx bench/headapply.ts`) as well as through bench/run.ts.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run(process.argv.slice(2)).catch((e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

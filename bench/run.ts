@@ -6,7 +6,7 @@
  * treated as a script that does its work when imported, reading
  * `process.argv` (flags come after the benchmark's name there too).
  */
-import { pathToFileURL } from 'node:url';
+import { runIfMain } from './cli.js';
 
 interface Benchmark {
   module: string;
@@ -73,9 +73,4 @@ async function main(argv: string[]): Promise<void> {
   await runOne(name, rest);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -22,21 +22,19 @@
  *
  * Run: node --import tsx bench/rwparse.ts
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ParsedBuilder, SeriesIds } from '../packages/server/src/ingest/common/parsed.js';
 import { RemoteWriteParse, type RemoteWriteParseArgs } from '../packages/server/src/ingest/remotewrite/parse.js';
+import { runIfMain } from './cli.js';
 import { Dataset } from './dataset.js';
-import { remoteWrite } from './ingest.js';
+import { REQUEST_FLAGS, remoteWrite } from './ingest.js';
 import { runPasses } from './parsepasses.js';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      series: { type: 'string', default: '10000' },
-      samples: { type: 'string', default: '120' },
-      'per-request': { type: 'string', default: '2000' },
+      ...REQUEST_FLAGS,
       warmup: { type: 'string', default: '3' },
       passes: { type: 'string', default: '5' },
     },
@@ -65,9 +63,4 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 // Run directly (`node --import tsx bench/rwparse.ts`) as well as through bench/run.ts.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run(process.argv.slice(2)).catch((e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

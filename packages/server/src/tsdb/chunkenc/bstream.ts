@@ -10,6 +10,17 @@ export const F64_WORDS = new Uint32Array(F64.buffer);
 /** The same words as signed 32-bit integers: small integers to V8, stored in an object without a heap-allocated box. */
 export const F64_INTS = new Int32Array(F64.buffer);
 
+/**
+ * Zero as a double, the initial value of object fields that will hold
+ * timestamps: V8 lays such a field out as a double from the start, instead
+ * of as a small integer that the first millisecond timestamp (beyond the
+ * small-integer range, 2^30 or 2^31 depending on the build) would widen,
+ * changing the objects' layout and throwing away compiled code that uses
+ * them. Values that always fit 32 bits are better kept as integers: V8
+ * stores those in the object itself, a double field points to a box.
+ */
+export const DOUBLE_ZERO = -0;
+
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   // The word order of F64_WORDS assumes a little-endian host (every platform Node ships for).
   throw new Error('cannot use chunk encodings: big-endian hosts are not supported');

@@ -5,7 +5,7 @@
  * bits are kept. Byte layout: docs/storage-format/chunks.md.
  */
 import { ValueType, type SampleIterator } from '../../storage/interface.js';
-import { BitReader, BitWriter, F64, F64_INTS, F64_WORDS, ctz32 } from './bstream.js';
+import { BitReader, BitWriter, DOUBLE_ZERO, F64, F64_INTS, F64_WORDS, ctz32 } from './bstream.js';
 import type { SampleBuffers } from './samples.js';
 
 const FLOAT = ValueType.Float;
@@ -15,15 +15,6 @@ const TWO32 = 4294967296;
 const HEADER = 2;
 /** No window set yet (both sides start in this state). */
 const NO_WINDOW = 0xff;
-/**
- * Zero as a double, for fields that hold timestamps: V8 lays them out as
- * doubles from the start, instead of as small integers that the first
- * millisecond timestamp (beyond 2^31) would widen, changing the object's
- * layout and throwing away compiled code that uses it. The value's 32-bit
- * words and the timestamp delta are kept as signed 32-bit integers, which V8
- * stores in the object itself (a double field is a pointer to a box).
- */
-const DOUBLE_ZERO = -0;
 
 /** Encodes values as XOR against the previous value; one instance per stream. */
 export class XorValueEncoder {

@@ -5,6 +5,7 @@
 import type { Labels } from '../../model/labels.js';
 import type { SampleIterator } from '../../storage/interface.js';
 import { BlockChunkIterator, decodeBlockChunk, encodeBlockChunk } from '../chunkenc/block.js';
+import { DOUBLE_ZERO } from '../chunkenc/bstream.js';
 import { SampleBuffers } from '../chunkenc/samples.js';
 import { XorChunk, XorIterator, decodeXorChunk } from '../chunkenc/xor.js';
 
@@ -42,14 +43,6 @@ export function decodeHeadChunk(c: ClosedChunk, buf: SampleBuffers): number {
 export const SAMPLES_PER_CHUNK = 120;
 
 const scratch = new SampleBuffers(SAMPLES_PER_CHUNK);
-
-/**
- * Zero as a double, for fields that will hold timestamps and values: V8
- * lays such a field out as a double from the start, instead of as a small
- * integer that the first millisecond timestamp (beyond 2^30) would widen,
- * changing every series' layout and throwing away the compiled append path.
- */
-const DOUBLE_ZERO = -0;
 
 export class MemSeries {
   readonly ref: number;
