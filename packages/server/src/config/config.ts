@@ -87,6 +87,8 @@ export interface IngestOptions {
   batchSamples: number;
   /** Worker threads parsing remote write and Influx line protocol; 0 parses on the main thread. */
   parseWorkers: number;
+  /** Run the ingest warm-up before reporting ready (see ingest/common/warmup.ts). */
+  warmup: boolean;
 }
 
 /** The default number of parse workers: one per core beyond the first, at least one, at most four. */
@@ -100,6 +102,7 @@ export const INGEST_DEFAULTS: Readonly<IngestOptions> = Object.freeze({
   maxWriteWaitMs: 5_000,
   batchSamples: 20_000,
   parseWorkers: defaultParseWorkers(),
+  warmup: true,
 });
 
 /** What a config file sets: only the keys present in it. */

@@ -23,6 +23,18 @@ export interface ComponentContext {
   /** Components started before this one, by name. */
   started: ReadonlyMap<string, Component>;
   now: () => number;
+  /**
+   * Opens a throwaway storage of the same engine as `storage`, with the
+   * same settings, in a directory of its own (for the ingest warm-up).
+   */
+  scratchStorage(): Promise<ScratchStorage>;
+}
+
+/** A throwaway storage, and how to get rid of it. */
+export interface ScratchStorage {
+  storage: Storage;
+  /** Closes the storage and deletes its directory. */
+  dispose(): Promise<void>;
 }
 
 export interface Component {

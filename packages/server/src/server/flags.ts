@@ -236,6 +236,16 @@ export const FLAGS: readonly FlagSpec[] = [
     },
   },
   {
+    name: 'ingest.warmup',
+    placeholder: 'bool',
+    boolean: true,
+    help: 'Before reporting ready, send made-up remote-write and line-protocol data through the parse and append path into a throwaway storage, so the first real requests run at full speed; --ingest.warmup=false starts faster.',
+    defaultText: 'true',
+    apply: (v, f) => {
+      f.ingest.warmup = parseBool(v);
+    },
+  },
+  {
     name: 'ingest.max-queued-writes',
     placeholder: 'n',
     help: 'Push writers that may wait for a slot; beyond this they are refused at once.',

@@ -16,13 +16,16 @@
  * The second line is the one to wait for: the `address` field is the actual
  * address, so `--web.listen-address=127.0.0.1:0` can be used and read back.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry, type Gauge } from '../metrics/registry.js';
 import type { StorageConfig } from '../config/config.js';
 import type { Storage } from '../storage/interface.js';
-import type { Component, ComponentFactory } from './component.js';
+import type { Component, ComponentFactory, ScratchStorage } from './component.js';
 import { COMPONENTS } from './components.js';
 import { HttpServer } from './http.js';
-import { createLogger, withFields, type Logger } from './logger.js';
+import { createLogger, nopLogger, withFields, type Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
 
 export type OpenStorage = (cfg: StorageConfig, deps: { logger: Logger; registry: Registry }) => Promise<Storage>;
@@ -36,6 +39,29 @@ export interface ServerDeps {
   components?: readonly ComponentFactory[];
   /** Re-reads the config file (with the same flags) for `reloadConfig()`: SIGHUP and `POST /-/reload`. */
   loadOptions?: () => Promise<ServerOptions>;
+}
+
+/** A storage like the configured one, in a fresh directory under the system's temporary directory, deleted on dispose. */
+async function openScratch(open: OpenStorage, cfg: StorageConfig): Promise<ScratchStorage> {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-scratch-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  let storage: Storage;
+  try {
+    storage = await open({ ...cfg, path: dir }, { logger: nopLogger, registry: new Registry() });
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+  return {
+    storage,
+    dispose: async () => {
+      try {
+        await storage.close();
+      } finally {
+        await remove();
+      }
+    },
+  };
 }
 
 export class VigilServer {
@@ -144,6 +170,7 @@ export class VigilServer {
           address,
           started,
           now: deps.now ?? Date.now,
+          scratchStorage: () => openScratch(deps.openStorage, opts.storage),
         });
         components.push(c);
         started.set(c.name, c);

@@ -110,9 +110,26 @@ export const ingestCommonFactory: ComponentFactory = {
     const common = new IngestCommon({ storage: ctx.storage, registry: ctx.registry, logger: ctx.logger, now: ctx.now, parsePool }, ctx.options.ingest, ctx.options.web.maxBodyBytes);
     // Ready means the parse workers are loaded too: a first request does not pay their start-up.
     await common.workersReady();
+    if (ctx.options.ingest.warmup) await warmUp(common, ctx);
     return common;
   },
 };
+
+/** Runs the warm-up (warmup.ts) against a scratch storage; a failure is logged and the server starts anyway. */
+async function warmUp(common: IngestCommon, ctx: ComponentContext): Promise<void> {
+  const { warmIngest } = await import('./warmup.js');
+  try {
+    const scratch = await ctx.scratchStorage();
+    try {
+      const r = await warmIngest(common.parsePool, scratch.storage, { batchSamples: common.options.batchSamples, maxBodyBytes: common.maxBodyBytes });
+      ctx.logger.info('Ingest warm-up done', { samples: r.samples, requests: r.requests, duration: `${r.ms}ms` });
+    } finally {
+      await scratch.dispose();
+    }
+  } catch (err) {
+    ctx.logger.warn('Ingest warm-up failed; the first requests will be slower', { err: err instanceof Error ? err.message : String(err) });
+  }
+}
 
 /** The shared ingest pieces, for a protocol component's factory. */
 export function ingestCommon(ctx: ComponentContext): IngestCommon {

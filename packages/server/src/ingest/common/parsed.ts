@@ -233,6 +233,11 @@ function intern(s: string): string {
   return s;
 }
 
+/** Drops every interned label string (after the warm-up, whose made-up labels must not stay). */
+export function forgetInterned(): void {
+  symbols.clear();
+}
+
 export interface AppendParsedOptions {
   /** Commit whenever this many samples are pending. */
   commitEvery: number;

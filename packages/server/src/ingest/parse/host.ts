@@ -35,6 +35,11 @@ export class ParserHost {
   readonly #influx = new InfluxParse(this.#ids.influx);
   readonly #remoteWrite = new RemoteWriteParse(this.#ids.remote_write);
 
+  /** Forgets every series id (of every protocol): the next parse of each starts a new numbering, marked `reset`. */
+  forget(): void {
+    for (const k of PARSE_KINDS) this.#ids[k].invalidate();
+  }
+
   run<K extends ParseKind>(kind: K, body: Uint8Array | string, args: ParseArgs[K]): ParsedSamples {
     const out = this.#out;
     try {

@@ -111,4 +111,24 @@ describe('ParsePool', () => {
     const again = await q.parse('influx', 'x v=1 2\n', { db: '', precision: 'ms', now: 0, firstLine: 1 });
     expect(meaning(again)).toEqual(['x_v 2 1']);
   });
+
+  it('forgets every numbering on forget(): the next parse of each protocol describes its series again, under fresh refs', async () => {
+    const lpArgs = { db: '', precision: 'ms' as const, now: 0, firstLine: 1 };
+    const rwArgs = { version: 1 as const, limit: 1 << 20 };
+    for (const p of [pool(0), pool(1)]) {
+      const first = await p.parse('remote_write', rwBody(), rwArgs);
+      first.refs.refs[first.samples.ids[0]] = 77; // as if appended: this ref must not survive forget()
+      const before = await p.parse('influx', LP, lpArgs);
+      p.forget();
+      const rw = await p.parse('remote_write', rwBody(), rwArgs);
+      expect(rw.samples.reset).toBe(true);
+      expect(rw.refs).not.toBe(first.refs);
+      expect(rw.refs.refs[rw.samples.ids[0]]).toBe(0);
+      expect(meaning(rw)).toEqual(meaning(first));
+      const lp = await p.parse('influx', LP, lpArgs);
+      expect(lp.samples.reset).toBe(true);
+      expect(lp.refs).not.toBe(before.refs);
+      expect(meaning(lp)).toEqual(meaning(before));
+    }
+  });
 });

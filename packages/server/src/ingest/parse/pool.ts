@@ -34,6 +34,11 @@ export type WorkerReply = ({ id: number; result: ParsedSamples; error?: undefine
   body?: ArrayBuffer;
 };
 
+/** Makes a worker forget its series ids (see `ParsePool.forget`). */
+export interface WorkerControl {
+  forget: true;
+}
+
 /** What a worker posts once, when its modules are loaded and it takes jobs. */
 export interface WorkerReady {
   ready: true;
@@ -162,6 +167,17 @@ export class ParsePool {
       }
       worker.postMessage({ id, kind, body: bytes, args } satisfies WorkerJob, [bytes.buffer as ArrayBuffer]);
     });
+  }
+
+  /**
+   * Makes every parser forget the series it numbered, so the next parse of
+   * each protocol starts a new numbering (its result marked `reset`, which
+   * starts fresh ids → refs maps here). For the warm-up, whose series went
+   * to a throwaway storage: their refs must never reach the real one.
+   */
+  forget(): void {
+    this.#inline?.forget();
+    for (const s of this.#slots) s.worker?.postMessage({ forget: true } satisfies WorkerControl);
   }
 
   /** A buffer of at least `n` bytes: a spare one that fits, else a new one (in whole units, so it fits the next bodies too). */

@@ -2,19 +2,24 @@
  * A parse worker's entry: takes `{ id, kind, body, args }` jobs from the
  * pool, answers `{ id, result }` (typed arrays transferred) or
  * `{ id, error: { status, message } }`, with the body's buffer handed back
- * (`body`) for the pool to reuse.
+ * (`body`) for the pool to reuse; `{ forget: true }` makes it forget its
+ * series ids.
  */
 import { parentPort } from 'node:worker_threads';
 import { IngestError } from '../common/http.js';
 import { ParserHost, detachOnce } from './host.js';
-import type { WorkerJob, WorkerReady, WorkerReply } from './pool.js';
+import type { WorkerControl, WorkerJob, WorkerReady, WorkerReply } from './pool.js';
 
 const port = parentPort;
 if (port === null) throw new Error('the parse worker runs only as a worker thread');
 detachOnce();
 const host = new ParserHost();
 
-port.on('message', (job: WorkerJob) => {
+port.on('message', (job: WorkerJob | WorkerControl) => {
+  if ('forget' in job) {
+    host.forget();
+    return;
+  }
   let reply: WorkerReply;
   // The body's buffer goes back with the answer, for the pool to reuse (the parse step keeps no reference to it).
   const body = typeof job.body === 'string' ? undefined : (job.body.buffer as ArrayBuffer);
