@@ -1,7 +1,7 @@
 /**
  * The TSDB's appender: buffers a batch in typed arrays, validates each sample
  * against the head, and on commit writes the batch to the WAL first, then
- * makes it visible in the head.
+ * stages it in the head (which every read flushes first).
  */
 import { validateLabels, type Labels } from '../model/labels.js';
 import { StorageError, errDuplicate, errTooOld } from '../storage/errors.js';
@@ -94,6 +94,8 @@ export class TSDBAppender implements Appender {
         `out of bounds: timestamp ${t} (${new Date(t).toISOString()}) is too far in the future; samples may be at most ${this.#db.maxFutureMs / 3600_000} h ahead of the server's clock`,
       );
     }
+    // Not newer than a sample taken before: that one may be staged still, so the head flushes first.
+    if (t <= s.appendedMaxT && head.staged > 0) head.flush();
     if (t <= s.maxT) {
       // Older than (or equal to) this series' newest sample.
       const old = valueAt(s, t);
@@ -108,6 +110,7 @@ export class TSDBAppender implements Appender {
       this.#db.onRejected('too_old');
       throw errTooOld(t, this.#minT);
     }
+    if (t > s.appendedMaxT) s.appendedMaxT = t;
     if (!s.logged) this.#newSeries.add(s);
     const n = this.#n;
     if (n === this.#refs.length) this.#grow();

@@ -230,6 +230,53 @@ describe('tsdb self-metrics', () => {
   });
 });
 
+describe('tsdb staged appends', () => {
+  it('checks a sample against one still staged as against one in the chunks: same value taken, another refused', async () => {
+    const db = await TSDB.open({ dir: tmp(), compactionIntervalMs: 0 });
+    const app = db.appender();
+    const ref = app.append(0, L({ __name__: 'd' }), 1000, 1);
+    await app.commit();
+    expect(db.head.staged).toBe(1);
+    const again = db.appender();
+    expect(() => again.append(ref, undefined, 1000, 2)).toThrow(/duplicate sample for timestamp/);
+    expect(again.append(ref, undefined, 1000, 1)).toBe(ref);
+    expect(again.append(ref, undefined, 2000, 2)).toBe(ref);
+    await again.commit();
+    expect(readAll(db, [new Matcher('=', '__name__', 'd')])).toMatchObject([{ ts: [1000, 2000], vs: [1, 2] }]);
+    await db.close();
+  });
+
+  it('moves staged samples into the head soon after a commit without any read, and on close', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    const app = db.appender();
+    app.append(0, L({ __name__: 'f' }), 1000, 1);
+    await app.commit();
+    expect(db.head.staged).toBe(1);
+    for (let i = 0; i < 100 && db.head.staged > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(db.head.staged).toBe(0);
+    expect(db.head.get(1)?.maxT).toBe(1000);
+    const next = db.appender();
+    next.append(0, L({ __name__: 'f' }), 2000, 2);
+    await next.commit();
+    await db.close();
+    expect(db.head.staged).toBe(0);
+    expect(db.head.get(1)?.maxT).toBe(2000);
+  });
+
+  it('counts appended samples exactly in an exposition right after a commit', async () => {
+    const { Registry } = await import('../metrics/registry.js');
+    const registry = new Registry();
+    const db = await TSDB.open({ dir: tmp(), compactionIntervalMs: 0, registry });
+    const app = db.appender();
+    for (let t = 0; t < 10; t++) app.append(0, L({ __name__: 'c' }), t * 1000, t);
+    await app.commit();
+    expect(db.head.staged).toBe(10);
+    expect(registry.expose()).toMatch(/^vigil_tsdb_head_samples_appended_total 10$/m);
+    await db.close();
+  });
+});
+
 describe('tsdb snapshots', () => {
   it('a snapshot opens as a data directory of its own with blocks and head data', async () => {
     const dir = tmp();

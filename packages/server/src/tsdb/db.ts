@@ -22,7 +22,7 @@ import { TSDBAppender, type AppendTarget, type BatchBuffers } from './appender.j
 import { Block, writeBlock, type BlockMeta } from './block/block.js';
 import { isULID } from './block/ulid.js';
 import { compactBlocks, headSeries, levelRanges, nextHeadRange, oooRangesBelow, planBlockCompaction } from './compact.js';
-import { Head, type ApplyResult } from './head/head.js';
+import { Head, STAGE_SAMPLES } from './head/head.js';
 import type { MemSeries } from './head/series.js';
 import { DirLock } from './lock.js';
 import { TSDBWal } from './dbwal.js';
@@ -69,6 +69,9 @@ export interface HeadStats {
   numBlocks: number;
 }
 
+/** Committed samples wait at most this long in the head's staging (see Head.stage) when no read or full stage flushes them. */
+const STAGE_FLUSH_MS = 100;
+
 export class TSDB implements Storage, AppendTarget {
   readonly dir: string;
   readonly head: Head;
@@ -90,7 +93,9 @@ export class TSDB implements Storage, AppendTarget {
   #recoding = false;
   #compacting: Promise<void> | undefined;
   #m: ReturnType<typeof declareMetrics>;
-  #applyResult: ApplyResult = { inOrder: 0, outOfOrder: 0, dropped: 0, chunksCreated: 0 };
+  /** The head's dropped samples already counted in the metrics. */
+  #droppedSeen = 0;
+  #flushTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: TSDBOptions, lock: DirLock, wal: TSDBWal, head: Head, log: Logger) {
     this.dir = opts.dir;
@@ -163,16 +168,31 @@ export class TSDB implements Storage, AppendTarget {
       this.#m.walFailures.inc();
       throw new StorageError('wal_write_failed', `cannot commit: the write-ahead log write failed: ${(e as Error).message}`);
     }
-    const r = this.#applyResult;
-    r.inOrder = r.outOfOrder = r.dropped = r.chunksCreated = 0;
-    this.head.apply(refs, ts, vs, n, r);
+    // Into the head in bulk (see Head.stage): when enough is staged, or soon after.
+    this.head.stage(refs, ts, vs, n);
+    if (this.head.staged >= STAGE_SAMPLES) this.flushHead();
+    else if (this.#flushTimer === undefined) {
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = undefined;
+        this.flushHead();
+      }, STAGE_FLUSH_MS);
+      this.#flushTimer.unref();
+    }
     this.#syncSeriesCounters();
-    this.#m.appended.inc(r.inOrder + r.outOfOrder);
-    if (r.outOfOrder) this.#m.oooAppended.inc(r.outOfOrder);
-    if (r.dropped) this.#m.rejected.labels('dropped_at_commit').inc(r.dropped);
     if (this.head.maxT - this.head.minT > this.#opts.blockRangeMs * 1.5 && this.#opts.compactionIntervalMs > 0) {
       queueMicrotask(() => void this.#background());
     }
+  }
+
+  /**
+   * Moves the head's staged samples into their series (every read of the
+   * head does it too) and counts the samples it dropped.
+   */
+  flushHead(): void {
+    this.head.flush();
+    const dropped = this.head.applied.dropped;
+    if (dropped !== this.#droppedSeen) this.#m.rejected.labels('dropped_at_commit').inc(dropped - this.#droppedSeen);
+    this.#droppedSeen = dropped;
   }
 
   #seenCreated = 0;
@@ -198,6 +218,7 @@ export class TSDB implements Storage, AppendTarget {
 
   querier(mint: number, maxt: number): Querier {
     if (this.closed) throw new StorageError('closed', 'storage is closed');
+    this.flushHead();
     return new DBQuerier(this, mint, maxt);
   }
 
@@ -230,6 +251,7 @@ export class TSDB implements Storage, AppendTarget {
     // The WAL stores integers: open ends become the widest safe timestamps.
     mint = Math.max(mint, Number.MIN_SAFE_INTEGER);
     maxt = Math.min(maxt, Number.MAX_SAFE_INTEGER);
+    this.flushHead();
     const touched = this.head.matching(matchers, mint, maxt);
     await this.#wal.logTombstones(touched.map((s) => s.ref), mint, maxt);
     for (const s of touched) this.head.deleteRef(s.ref, mint, maxt);
@@ -276,6 +298,7 @@ export class TSDB implements Storage, AppendTarget {
   }
 
   async #compactOnce(all: boolean): Promise<void> {
+    this.flushHead();
     const R = this.#opts.blockRangeMs;
     let changed = false;
     // 1. Persist old head ranges.
@@ -403,6 +426,7 @@ export class TSDB implements Storage, AppendTarget {
   }
 
   stats(): HeadStats {
+    this.flushHead();
     return {
       numSeries: this.head.numSeries,
       numChunks: this.head.numChunks(),
@@ -440,6 +464,7 @@ export class TSDB implements Storage, AppendTarget {
     const dir = join(this.dir, 'snapshots', name);
     mkdirSync(dir, { recursive: true });
     for (const b of this.#blocks) linkTree(b.dir, join(dir, b.meta.ulid));
+    this.flushHead();
     if (!skipHead && this.head.minT !== Infinity) {
       writeBlock(dir, { minTime: this.head.minT, maxTime: this.head.maxT + 1 }, headSeries(this.head, this.head.minT, this.head.maxT + 1), { level: 1 });
     }
@@ -449,6 +474,8 @@ export class TSDB implements Storage, AppendTarget {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.flushHead();
     if (this.#timer) clearInterval(this.#timer);
     if (this.#recodeTimer) clearInterval(this.#recodeTimer);
     while (this.#compacting) await this.#compacting.catch(() => {});
@@ -576,11 +603,31 @@ function declareMetrics(registry: Registry | undefined, db: TSDB) {
   const counter = (name: string, help: string, labelNames?: string[]) =>
     r ? r.counter({ name, help, labelNames }) : { inc() {}, labels: () => ({ inc() {} }) };
   const gauge = (name: string, help: string, collect: () => number) => r?.gauge({ name, help, collect });
+  // Read from the head's totals, staged samples flushed first, so an exposition is exact.
+  r?.counter({
+    name: 'vigil_tsdb_head_samples_appended_total',
+    help: 'Samples appended to the head.',
+    collect: () => {
+      db.flushHead();
+      return db.head.applied.inOrder + db.head.applied.outOfOrder;
+    },
+  });
+  r?.counter({
+    name: 'vigil_tsdb_out_of_order_samples_appended_total',
+    help: 'Out-of-order samples accepted.',
+    collect: () => {
+      db.flushHead();
+      return db.head.applied.outOfOrder;
+    },
+  });
   gauge('vigil_tsdb_head_series', 'Series in the head.', () => db.head.numSeries);
   gauge('vigil_tsdb_head_chunks', 'Chunks in the head.', () => db.head.numChunks());
   gauge('vigil_tsdb_head_chunks_recode_pending', 'Series whose cut head chunks wait to be re-encoded compactly.', () => db.head.recodePending);
   r?.counter({ name: 'vigil_tsdb_head_chunks_recoded_total', help: 'Head chunks re-encoded from XOR to the compact encoding.', collect: () => db.head.chunksRecoded });
-  gauge('vigil_tsdb_head_min_time_seconds', 'Oldest timestamp in the head.', () => (db.head.minT === Infinity ? 0 : db.head.minT / 1000));
+  gauge('vigil_tsdb_head_min_time_seconds', 'Oldest timestamp in the head.', () => {
+    db.flushHead();
+    return db.head.minT === Infinity ? 0 : db.head.minT / 1000;
+  });
   gauge('vigil_tsdb_head_max_time_seconds', 'Newest timestamp in the head.', () => (db.head.maxT === -Infinity ? 0 : db.head.maxT / 1000));
   gauge('vigil_tsdb_blocks_loaded', 'Blocks open.', () => db.blocks().length);
   gauge('vigil_tsdb_storage_blocks_bytes', 'Bytes of all blocks on disk.', () => {
@@ -595,8 +642,7 @@ function declareMetrics(registry: Registry | undefined, db: TSDB) {
   return {
     seriesCreated: counter('vigil_tsdb_head_series_created_total', 'Series created in the head.'),
     seriesRemoved: counter('vigil_tsdb_head_series_removed_total', 'Series removed from the head (no data left and idle).'),
-    appended: counter('vigil_tsdb_head_samples_appended_total', 'Samples appended to the head.'),
-    oooAppended: counter('vigil_tsdb_out_of_order_samples_appended_total', 'Out-of-order samples accepted.'),
+
     rejected: counter('vigil_tsdb_samples_rejected_total', 'Samples refused, by reason (too_old is an out-of-order sample outside the window).', ['reason']),
     walFailures: counter('vigil_tsdb_wal_write_failures_total', 'Commits that failed because the WAL could not be written.'),
     compactions: counter('vigil_tsdb_compactions_total', 'Blocks written (head cuts and merges).'),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Labels } from '../../model/labels.js';
 import { Matcher } from '../../model/matcher.js';
 import { ValueType } from '../../storage/interface.js';
-import { Head } from './head.js';
+import { Head, STAGE_SAMPLES } from './head.js';
 
 const H = 3600_000;
 const apply = (head: Head, ref: number, t: number, v: number) =>
@@ -82,5 +82,64 @@ describe('head', () => {
     expect(it.t).toBe(300_000);
     expect(it.seek(300_001)).toBe(ValueType.None);
     expect(it.next()).toBe(ValueType.None);
+  });
+
+  /** Every series' (t, v) pairs as a read sees them. */
+  const readAll = (head: Head): Record<string, [number, number][]> => {
+    const out: Record<string, [number, number][]> = {};
+    for (const series of head.select([], -Infinity, Infinity)) {
+      const it = series.iterator();
+      const got: [number, number][] = (out[series.labels.get('__name__')] = []);
+      while (it.next() !== ValueType.None) got.push([it.t, it.v]);
+    }
+    return out;
+  };
+
+  it('stages committed samples and applies them per series, in commit order, before any read', () => {
+    // Refs below and above 2^16, so the sort by ref takes both radix passes.
+    const head = new Head({ blockRange: 2 * H, oooWindow: H });
+    const refs = [3, 70_000, 65_535, 65_536, 1].map((ref, k) => head.getOrCreate(Labels.fromObject({ __name__: `s${k}` }), ref).ref);
+    const expected: Record<string, [number, number][]> = {};
+    let staged = 0;
+    for (let step = 0; step < 200; step++) {
+      // One commit per step, the series in a different order each time; series s4 gets one out-of-order sample.
+      const order = step % 2 === 0 ? [0, 1, 2, 3, 4] : [4, 3, 2, 1, 0];
+      const r = new Int32Array(order.length);
+      const t = new Float64Array(order.length);
+      const v = new Float64Array(order.length);
+      order.forEach((k, i) => {
+        r[i] = refs[k];
+        t[i] = step === 150 && k === 4 ? 149_000 - 500 : step * 1000;
+        v[i] = step * 10 + k;
+      });
+      head.stage(r, t, v, order.length);
+      staged += order.length;
+      order.forEach((k, i) => (expected[`s${k}`] ??= []).push([t[i], v[i]]));
+    }
+    expect(head.staged).toBe(staged);
+    expect(head.maxT).toBe(199_000);
+    for (const k of Object.keys(expected)) expected[k].sort((a, b) => a[0] - b[0]);
+    expect(readAll(head)).toEqual(expected);
+    expect(head.staged).toBe(0);
+    expect(head.applied).toMatchObject({ inOrder: staged - 1, outOfOrder: 1, dropped: 0 });
+  });
+
+  it('flushes before every read and before truncation', () => {
+    const head = new Head({ blockRange: 2 * H, oooWindow: H });
+    const s = head.getOrCreate(Labels.fromObject({ __name__: 'm' }));
+    const stageOne = (t: number, v: number) => head.stage(Int32Array.of(s.ref), Float64Array.of(t), Float64Array.of(v), 1);
+    stageOne(1000, 1);
+    expect(head.numChunks()).toBe(1);
+    stageOne(2000, 2);
+    expect(head.matching([], 0, 10_000)).toEqual([s]);
+    expect(s.maxT).toBe(2000);
+    stageOne(3000, 3);
+    head.truncate(0, -Infinity);
+    expect(head.staged).toBe(0);
+    expect(s.maxT).toBe(3000);
+    // A stage bigger than the default size grows the columns.
+    const n = STAGE_SAMPLES + 10;
+    head.stage(new Int32Array(n).fill(s.ref), Float64Array.from({ length: n }, (_, i) => 4000 + i), new Float64Array(n).fill(7), n);
+    expect(head.flush().inOrder).toBe(n);
   });
 });

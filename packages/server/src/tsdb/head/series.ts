@@ -54,6 +54,12 @@ export class MemSeries {
   openRangeEnd = DOUBLE_ZERO;
   /** Newest in-order timestamp and its value (for duplicate checks). */
   maxT = -Infinity;
+  /**
+   * Newest timestamp an appender took for this series, committed or not:
+   * a sample at or before it may meet one not flushed into the chunks yet
+   * (see `Head.stage`), so the appender flushes before checking it.
+   */
+  appendedMaxT = -Infinity;
   lastV = DOUBLE_ZERO;
   /** Out-of-order samples, sorted by timestamp, not yet in a block. */
   oooT: Float64Array | null = null;
