@@ -304,6 +304,9 @@ function parseIngest(ctx: Ctx, node: Node, path: string, s: Partial<IngestOption
     parse_workers: (n, key) => {
       s.parseWorkers = count(n, key, 0);
     },
+    warmup: (n, key) => {
+      s.warmup = ctx.bool(n, key);
+    },
   });
 }
 
@@ -370,6 +373,11 @@ export class Ctx {
       }
       h(v, key);
     }
+  }
+
+  bool(node: Node, key: string): boolean {
+    if (!isScalar(node) || typeof node.value !== 'boolean') throw this.error(node, key, 'expected true or false');
+    return node.value;
   }
 
   string(node: Node, key: string): string {

@@ -84,9 +84,9 @@ export function pendingHandlers(ctx: Ctx, p: PendingSections): Record<string, Ke
           write_relabel_configs: (n, key) => {
             rw.writeRelabelConfigs = parseRelabelConfigs(ctx, n, key);
           },
-          send_exemplars: (n, key) => bool(ctx, n, key),
-          send_native_histograms: (n, key) => bool(ctx, n, key),
-          round_robin_dns: (n, key) => bool(ctx, n, key),
+          send_exemplars: (n, key) => ctx.bool(n, key),
+          send_native_histograms: (n, key) => ctx.bool(n, key),
+          round_robin_dns: (n, key) => ctx.bool(n, key),
           protobuf_message: (n, key) => oneOf(ctx, n, key, ['prometheus.WriteRequest', 'io.prometheus.write.v2.Request']),
           queue_config: (n, key) =>
             ctx.map(n, key, {
@@ -97,12 +97,12 @@ export function pendingHandlers(ctx: Ctx, p: PendingSections): Record<string, Ke
               batch_send_deadline: (n, key) => duration(ctx, n, key),
               min_backoff: (n, key) => duration(ctx, n, key),
               max_backoff: (n, key) => duration(ctx, n, key),
-              retry_on_http_429: (n, key) => bool(ctx, n, key),
+              retry_on_http_429: (n, key) => ctx.bool(n, key),
               sample_age_limit: (n, key) => duration(ctx, n, key),
             }),
           metadata_config: (n, key) =>
             ctx.map(n, key, {
-              send: (n, key) => bool(ctx, n, key),
+              send: (n, key) => ctx.bool(n, key),
               send_interval: (n, key) => duration(ctx, n, key),
               max_samples_per_send: (n, key) => count(ctx, n, key),
             }),
@@ -121,8 +121,8 @@ export function pendingHandlers(ctx: Ctx, p: PendingSections): Record<string, Ke
         ctx.map(item, k, {
           ...endpointHandlers(ctx, rr),
           required_matchers: (n, key) => ctx.map(n, key, (_name, v, k) => ctx.string(v, k)),
-          read_recent: (n, key) => bool(ctx, n, key),
-          filter_external_labels: (n, key) => bool(ctx, n, key),
+          read_recent: (n, key) => ctx.bool(n, key),
+          filter_external_labels: (n, key) => ctx.bool(n, key),
         });
         requireUrl(ctx, item, k, rr);
         p.remoteRead!.push(rr);
@@ -165,7 +165,7 @@ function parseAlertmanager(ctx: Ctx, node: Node, path: string): Record<string, u
       case 'follow_redirects':
       case 'enable_http2':
       case 'proxy_from_environment':
-        bool(ctx, v, key);
+        ctx.bool(v, key);
         return;
       case 'basic_auth':
       case 'authorization':
@@ -218,10 +218,10 @@ function endpointHandlers(ctx: Ctx, e: RemoteEndpointConfig): Record<string, Key
     tls_config: (n, key) => anyMap(ctx, n, key),
     proxy_url: (n, key) => ctx.string(n, key),
     no_proxy: (n, key) => ctx.string(n, key),
-    proxy_from_environment: (n, key) => bool(ctx, n, key),
+    proxy_from_environment: (n, key) => ctx.bool(n, key),
     proxy_connect_header: (n, key) => anyMap(ctx, n, key),
-    follow_redirects: (n, key) => bool(ctx, n, key),
-    enable_http2: (n, key) => bool(ctx, n, key),
+    follow_redirects: (n, key) => ctx.bool(n, key),
+    enable_http2: (n, key) => ctx.bool(n, key),
   };
 }
 
@@ -238,11 +238,6 @@ function seq(ctx: Ctx, node: Node, path: string, each: (item: Node, key: string)
 /** A mapping whose keys Vigil does not check yet (credentials and the like, used by no code). */
 function anyMap(ctx: Ctx, node: Node, path: string): void {
   if (!isMap(node) && !(isScalar(node) && node.value === null)) throw ctx.error(node, path, 'expected a mapping');
-}
-
-function bool(ctx: Ctx, node: Node, path: string): boolean {
-  if (!isScalar(node) || typeof node.value !== 'boolean') throw ctx.error(node, path, 'expected true or false');
-  return node.value;
 }
 
 function count(ctx: Ctx, node: Node, path: string): number {

@@ -298,13 +298,13 @@ function parseScrapeConfig(
         sc.params[name] = stringList(ctx, v, k);
       }),
     honor_labels: (n, key) => {
-      sc.honorLabels = bool(ctx, n, key);
+      sc.honorLabels = ctx.bool(n, key);
     },
     honor_timestamps: (n, key) => {
-      sc.honorTimestamps = bool(ctx, n, key);
+      sc.honorTimestamps = ctx.bool(n, key);
     },
     track_timestamps_staleness: (n, key) => {
-      sc.trackTimestampsStaleness = bool(ctx, n, key);
+      sc.trackTimestampsStaleness = ctx.bool(n, key);
     },
     scrape_protocols: (n, key) => {
       sc.scrapeProtocols = protocols(ctx, n, key);
@@ -313,11 +313,11 @@ function parseScrapeConfig(
       sc.fallbackScrapeProtocol = protocol(ctx, n, key);
     },
     enable_compression: (n, key) => {
-      sc.enableCompression = bool(ctx, n, key);
+      sc.enableCompression = ctx.bool(n, key);
     },
     // Vigil has no native histograms: classic histograms are always what is scraped, whatever these say.
-    scrape_classic_histograms: (n, key) => void bool(ctx, n, key),
-    always_scrape_classic_histograms: (n, key) => void bool(ctx, n, key),
+    scrape_classic_histograms: (n, key) => void ctx.bool(n, key),
+    always_scrape_classic_histograms: (n, key) => void ctx.bool(n, key),
     body_size_limit: (n, key) => {
       sc.bodySizeLimit = ctx.parsed(n, key, parseBytes);
     },
@@ -442,8 +442,8 @@ function httpClientHandlers(ctx: Ctx, h: HttpClientConfig): { handlers: Record<s
       bearer = { credentials: bearer?.credentials ?? '', credentialsFile: file(n, key) };
     },
     tls_config: (n, key) => parseTls(ctx, n, key, h.tls),
-    follow_redirects: (n, key) => void (h.followRedirects = bool(ctx, n, key)),
-    enable_http2: (n, key) => void (h.enableHttp2 = bool(ctx, n, key)),
+    follow_redirects: (n, key) => void (h.followRedirects = ctx.bool(n, key)),
+    enable_http2: (n, key) => void (h.enableHttp2 = ctx.bool(n, key)),
   };
   for (const k of UNSUPPORTED_HTTP) {
     handlers[k] = refused((n, key) => {
@@ -483,7 +483,7 @@ function parseTls(ctx: Ctx, node: Node, path: string, t: TlsConfig): void {
     key: (n, key) => void (t.key = ctx.string(n, key)),
     key_file: (n, key) => void (t.keyFile = file(n, key)),
     server_name: (n, key) => void (t.serverName = ctx.string(n, key)),
-    insecure_skip_verify: (n, key) => void (t.insecureSkipVerify = bool(ctx, n, key)),
+    insecure_skip_verify: (n, key) => void (t.insecureSkipVerify = ctx.bool(n, key)),
     min_version: (n, key) => void (t.minVersion = version(n, key)),
     max_version: (n, key) => void (t.maxVersion = version(n, key)),
   });
@@ -614,11 +614,6 @@ function labelMap(ctx: Ctx, node: Node, path: string): Record<string, string> {
     out[name] = ctx.string(v, key);
   });
   return out;
-}
-
-function bool(ctx: Ctx, node: Node, path: string): boolean {
-  if (!isScalar(node) || typeof node.value !== 'boolean') throw ctx.error(node, path, 'expected true or false');
-  return node.value;
 }
 
 function uint(ctx: Ctx, node: Node, path: string): number {

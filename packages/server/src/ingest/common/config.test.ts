@@ -43,4 +43,11 @@ describe('ingest options', () => {
     await expect(resolveOptions(parseFlags(['--ingest.auth.username=u']))).rejects.toThrow(/must be given together/);
     expect(() => parseFlags(['--ingest.max-concurrent-writes=x'])).toThrow(/--ingest\.max-concurrent-writes: must be an integer >= 1/);
   });
+
+  it('turns the warm-up off from the file or the flag (on by default)', async () => {
+    expect(parseConfig('ingest:\n  warmup: false\n', 'c.yml').ingest).toEqual({ warmup: false });
+    expect(() => parseConfig('ingest:\n  warmup: sometimes\n', 'c.yml')).toThrow(/line 2: ingest\.warmup: expected true or false/);
+    expect((await resolveOptions(parseFlags([]))).ingest.warmup).toBe(true);
+    expect((await resolveOptions(parseFlags(['--ingest.warmup=false']))).ingest.warmup).toBe(false);
+  });
 });
