@@ -1,9 +1,12 @@
 /**
  * `npm run bench -- headapply [--series=N] [--samples=N] [--per-request=N] [--rounds=N] [--pollute-mib=N]`
  *
- * CPU cost of the head's append (`Head.apply`: each committed sample into
- * its series' open XOR chunk), the largest part of the main thread's work
- * under push load, on the shared dataset in the order a sender streams it
+ * CPU cost of the head's append (each committed sample into its series'
+ * open XOR chunk), the largest part of the main thread's work under push
+ * load, two ways: as the server does it (`Head.stage` per batch, `flush`
+ * when `STAGE_SAMPLES` are staged: each series' samples applied together)
+ * and one by one in commit order (`Head.apply` per batch, as WAL replay
+ * does), on the shared dataset in the order a sender streams it
  * (all series at step 0, then step 1 …, `--per-request` samples per batch):
  * each batch touches that many different series, as a remote-write or
  * line-protocol request does.
@@ -25,7 +28,7 @@
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Head, type ApplyResult } from '../packages/server/src/tsdb/head/head.js';
+import { Head, STAGE_SAMPLES, type ApplyResult } from '../packages/server/src/tsdb/head/head.js';
 import { runIfMain } from './cli.js';
 import { Dataset } from './dataset.js';
 import { REQUEST_FLAGS } from './ingest.js';
@@ -73,8 +76,10 @@ function batches(ds: Dataset, perRequest: number): Batches {
   return out;
 }
 
-/** One round: a fresh head, every batch applied; returns ns per sample (apply calls only). */
-function round(ds: Dataset, b: Batches, junk: Uint8Array): number {
+type Mode = 'staged' | 'one by one';
+
+/** One round: a fresh head, every batch staged or applied; returns ns per sample (stage, flush and apply calls only). */
+function round(ds: Dataset, b: Batches, junk: Uint8Array, mode: Mode): number {
   collect();
   const head = new Head({ blockRange: BLOCK_RANGE_MS, oooWindow: 0 });
   const refOf = new Int32Array(ds.seriesCount);
@@ -88,8 +93,18 @@ function round(ds: Dataset, b: Batches, junk: Uint8Array): number {
     for (let j = 0; j < idx.length; j++) refs[j] = refOf[idx[j]];
     for (let p = 0; p < junk.length; p += 64) junk[p]++;
     const t0 = performance.now();
-    head.apply(refs, b.ts[k], b.vs[k], idx.length, result);
+    if (mode === 'one by one') head.apply(refs, b.ts[k], b.vs[k], idx.length, result);
+    else {
+      head.stage(refs, b.ts[k], b.vs[k], idx.length);
+      if (head.staged >= STAGE_SAMPLES) head.flush();
+    }
     ms += performance.now() - t0;
+  }
+  if (mode === 'staged') {
+    const t0 = performance.now();
+    head.flush();
+    ms += performance.now() - t0;
+    Object.assign(result, head.applied);
   }
   if (result.inOrder !== b.samples) throw new Error(`head took ${result.inOrder} of ${b.samples} samples in order (dropped ${result.dropped})`);
   return (ms * 1e6) / b.samples;
@@ -119,9 +134,13 @@ export async function run(argv: string[]): Promise<void> {
   for (const size of mib > 0 ? [0, mib] : [0]) {
     const label = size === 0 ? 'caches left alone' : `${size} MiB swept between batches`;
     const junk = new Uint8Array(size * 1024 * 1024);
-    const ns: number[] = [];
-    for (let r = 0; r < rounds; r++) ns.push(round(ds, b, junk));
-    console.log(`  ${label.padEnd(32)} first round ${ns[0].toFixed(0).padStart(5)} ns/sample, then median ${median(ns.slice(1)).toFixed(0).padStart(5)} ns/sample (rounds: ${ns.map((x) => x.toFixed(0)).join(' ')})`);
+    for (const mode of ['staged', 'one by one'] as const) {
+      const ns: number[] = [];
+      for (let r = 0; r < rounds; r++) ns.push(round(ds, b, junk, mode));
+      console.log(
+        `  ${label.padEnd(32)} ${mode.padEnd(10)} first round ${ns[0].toFixed(0).padStart(5)} ns/sample, then median ${median(ns.slice(1)).toFixed(0).padStart(5)} ns/sample (rounds: ${ns.map((x) => x.toFixed(0)).join(' ')})`,
+      );
+    }
   }
 }
 
