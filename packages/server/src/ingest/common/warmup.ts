@@ -1,12 +1,14 @@
 /**
  * The ingest warm-up: before the server reports ready, remote write and
- * Influx line protocol bodies of made-up hosts go through the real parse
- * step (the parse workers) and the real append path into a throwaway
- * storage of the same engine (its own directory, deleted afterwards), so
- * V8 has compiled that code before the first real request arrives. Without
- * it the first requests after a start run interpreted: a restarted server
- * takes about a second to reach full speed, just when senders replay the
- * backlog they kept while it was down.
+ * Influx line protocol requests of made-up hosts go over loopback HTTP (a
+ * server of its own on 127.0.0.1, a free port, closed afterwards) through
+ * the same steps as the real endpoints: the body readers, the parse
+ * workers, the append path and the WAL, into a throwaway storage of the
+ * same engine (its own directory, deleted afterwards). V8 has then
+ * compiled that code before the first real request arrives. Without it the
+ * first requests after a start run interpreted: a restarted server takes
+ * about a second to reach full speed, just when senders replay the backlog
+ * they kept while it was down.
  *
  * Nothing of it stays: the parse workers forget the series they numbered,
  * the label strings interned for them are dropped, and the throwaway
@@ -15,15 +17,21 @@
  * The made-up data has the shapes real senders produce: node_exporter-like
  * hosts (CPU counters with 2-decimal steps, memory gauges in whole pages,
  * load averages, network byte counters, a histogram with cumulative
- * buckets, an info series), one sample per series per request as
- * Prometheus's sender batches them, and Telegraf-style lines with several
- * float and integer fields at nanosecond precision besides the
- * one-field lines at millisecond precision.
+ * buckets, an info series), one sample per series per request in no
+ * particular order as Prometheus's sender shards them, four senders at
+ * once, and Telegraf-style lines with several float and integer fields at
+ * nanosecond precision besides one-field lines at millisecond precision.
  */
+import { once } from 'node:events';
+import { Agent, createServer, request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Registry } from '../../metrics/registry.js';
 import type { Storage } from '../../storage/interface.js';
 import type { ParsePool, Parsed } from '../parse/pool.js';
-import { encodeV1, snappy } from '../remotewrite/encoder.js';
+import { appendLineBody } from '../influx/handler.js';
+import { parsePrecision } from '../influx/parser.js';
+import { V1_HEADERS, encodeV1, snappy } from '../remotewrite/encoder.js';
+import { negotiateVersion, readSnappyBody } from '../remotewrite/stream.js';
 import { IngestBatch } from './batch.js';
 import { WriteLimiter } from './limiter.js';
 import { IngestMetrics } from './metrics.js';
@@ -49,6 +57,16 @@ export interface WarmupResult {
 }
 
 const DEFAULTS = { hosts: 20, steps: 10, perRequest: 2000, budgetMs: 5000 };
+/** Concurrent senders (keep-alive connections). */
+const CONNECTIONS = 4;
+const LP_HEADERS = { 'Content-Type': 'text/plain; charset=utf-8' };
+
+/** One made-up request. */
+interface WarmRequest {
+  path: string;
+  headers: Readonly<Record<string, string>>;
+  body: Buffer;
+}
 const INTERVAL_MS = 15_000;
 const CPU_MODES = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'];
 const MEMORY = ['MemAvailable', 'MemFree', 'Buffers', 'Cached', 'SwapFree', 'Active'];
@@ -153,52 +171,91 @@ function telegrafLines(host: number, step: number, tNs: bigint): string[] {
 }
 
 /**
- * Runs the warm-up: remote write bodies, then line-protocol bodies, each
- * parsed by `pool` and appended to `scratch` (one request parsed ahead of
- * the one being appended, as concurrent senders keep both busy). The pool's
- * workers forget the made-up series afterwards.
+ * Runs the warm-up: remote-write requests, then line-protocol ones, each
+ * received as the endpoints receive them, parsed by `pool` and appended to
+ * `scratch`. The pool's workers forget the made-up series afterwards.
  */
 export async function warmIngest(pool: ParsePool, scratch: Storage, opts: WarmupOptions & { batchSamples: number; maxBodyBytes: number }): Promise<WarmupResult> {
   const o = { ...DEFAULTS, ...opts };
   const started = performance.now();
   const end = Math.floor((o.now ?? Date.now()) / 1000) * 1000;
-  const limiter = new WriteLimiter({ maxConcurrent: 1, maxQueued: 0, maxWaitMs: 0 });
+  const limiter = new WriteLimiter({ maxConcurrent: CONNECTIONS, maxQueued: 0, maxWaitMs: 0 });
   const metrics = new IngestMetrics(new Registry(), limiter);
   const hosts = Array.from({ length: o.hosts }, (_, h) => hostSeries(h));
   const stepTime = (host: number, step: number) => end - (o.steps - step) * INTERVAL_MS - ((host * 137) % INTERVAL_MS);
+  const limit = opts.maxBodyBytes;
   let samples = 0;
-  let requests = 0;
 
-  const run = async (protocol: 'remote_write' | 'influx', bodies: Iterable<() => Promise<Parsed>>) => {
-    const batch = new IngestBatch(scratch, metrics.forProtocol(protocol), limiter, { batchSamples: o.batchSamples });
-    let ahead: Promise<Parsed> | undefined;
-    const append = async (p: Promise<Parsed>) => {
-      const { samples: s, refs } = await p;
+  // The receiving end: what the remote-write and line-protocol handlers do with a request, into the scratch storage.
+  const receive = async (req: IncomingMessage): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://warmup');
+    const rw = url.pathname === '/api/v1/write';
+    const batch = new IngestBatch(scratch, metrics.forProtocol(rw ? 'remote_write' : 'influx'), limiter, { batchSamples: o.batchSamples });
+    const append = async ({ samples: s, refs }: Parsed) => {
       await appendParsed(s, refs, batch, { commitEvery: o.batchSamples });
-      await batch.commit();
       samples += s.n;
-      requests++;
     };
     try {
-      for (const next of bodies) {
-        if (performance.now() - started > o.budgetMs) break;
-        const parsing = next();
-        parsing.catch(() => {});
-        if (ahead !== undefined) await append(ahead);
-        ahead = parsing;
-      }
-      if (ahead !== undefined) await append(ahead);
-    } finally {
+      if (rw) await append(await pool.parse('remote_write', await readSnappyBody(req, limit), { version: negotiateVersion(req.headers['content-type']), limit }));
+      else await appendLineBody(pool, req, limit, { db: url.searchParams.get('db') ?? '', precision: parsePrecision(url.searchParams.get('precision')) ?? 'ns', now: end }, append);
+      await batch.commit();
+    } catch (err) {
       batch.rollback();
+      throw err;
+    } finally {
+      batch.record();
     }
   };
+  const server = createServer((req, res) => {
+    receive(req).then(
+      () => {
+        res.writeHead(204);
+        res.end();
+      },
+      (err: unknown) => {
+        const text = err instanceof Error ? err.message : String(err);
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(text);
+      },
+    );
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
 
-  function* remoteWrite(): Generator<() => Promise<Parsed>> {
+  const post = (r: WarmRequest) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: r.path, headers: { ...r.headers, 'Content-Length': r.body.length }, agent }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => (res.statusCode === 204 ? resolve() : reject(new Error(`warm-up request ${r.path} answered ${res.statusCode}: ${text}`))));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(r.body);
+    });
+
+  // Several senders at once, as in production: requests interleave on the main thread and in the WAL's group commits.
+  let requests = 0;
+  const send = async (bodies: Iterator<WarmRequest>) => {
+    const sender = async () => {
+      for (let r = bodies.next(); !r.done; r = bodies.next()) {
+        if (performance.now() - started > o.budgetMs) return;
+        await post(r.value);
+        requests++;
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, sender));
+  };
+
+  function* remoteWrite(): Generator<WarmRequest> {
     let series: { labels: string[]; timestamps: number[]; values: Float64Array }[] = [];
-    const flush = () => {
+    const flush = (): WarmRequest => {
       const body = snappy(encodeV1(series));
       series = [];
-      return () => pool.parse('remote_write', body, { version: 1, limit: opts.maxBodyBytes });
+      return { path: '/api/v1/write', headers: V1_HEADERS, body };
     };
     // A sender's queues split the series by hash: each request holds them in no particular order.
     const all = hosts.flatMap((ss, h) => ss.map((s) => ({ h, s })));
@@ -216,13 +273,13 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: Warmup
     if (series.length > 0) yield flush();
   }
 
-  function* lineProtocol(): Generator<() => Promise<Parsed>> {
+  function* lineProtocol(): Generator<WarmRequest> {
     const prefixes = hosts.map((ss) => ss.map((s) => linePrefix(s.labels)));
     let lines: string[] = [];
-    const flush = (precision: 'ms' | 'ns') => {
+    const flush = (precision: 'ms' | 'ns'): WarmRequest => {
       const body = Buffer.from(lines.join('\n') + '\n');
       lines = [];
-      return () => pool.parse('influx', body, { db: 'warmup', precision, now: end, firstLine: 1 });
+      return { path: `/write?db=warmup&precision=${precision}`, headers: LP_HEADERS, body };
     };
     for (let step = 0; step < o.steps; step++) {
       for (let h = 0; h < hosts.length; h++) {
@@ -240,9 +297,12 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: Warmup
   }
 
   try {
-    await run('remote_write', remoteWrite());
-    await run('influx', lineProtocol());
+    await send(remoteWrite());
+    await send(lineProtocol());
   } finally {
+    agent.destroy();
+    server.closeAllConnections();
+    server.close();
     pool.forget();
     forgetInterned();
   }

@@ -26,7 +26,8 @@ import { lineBlocks } from '../net/body.js';
 import { listen, type NetListener } from '../net/listeners.js';
 import { netMetrics } from '../net/metrics.js';
 import { socketWriters, type LineErrorSink } from '../net/writer.js';
-import type { Parsed } from '../parse/pool.js';
+import type { ParsePool, Parsed } from '../parse/pool.js';
+import type { InfluxParseArgs } from './stream.js';
 import { parsePrecision } from './parser.js';
 
 const influxError: ErrorRenderer = (res: ServerResponse, status: number, message: string, req: IncomingMessage) => {
@@ -71,15 +72,7 @@ export const influxFactory: ComponentFactory = {
           const params = { db: (v2 ? q.get('bucket') : q.get('db')) ?? '', precision, now: w.now() };
           const batch = w.batch();
           try {
-            // Blocks are parsed in the parse pool one ahead of the block being appended.
-            let ahead: Promise<Parsed> | undefined;
-            for await (const { chunks, firstLine } of lineBlocks(req, w.maxBodyBytes)) {
-              const next = common.parsePool.parse('influx', chunks, { ...params, firstLine });
-              next.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
-              if (ahead !== undefined) await append(await ahead, batch);
-              ahead = next;
-            }
-            if (ahead !== undefined) await append(await ahead, batch);
+            await appendLineBody(common.parsePool, req, w.maxBodyBytes, params, (parsed) => append(parsed, batch));
             await batch.commit();
           } catch (err) {
             batch.rollback();
@@ -125,6 +118,27 @@ export const influxFactory: ComponentFactory = {
     };
   },
 };
+
+/**
+ * Reads a line-protocol request body in blocks of whole lines, each parsed
+ * in `pool` one ahead of the block being appended with `append`.
+ */
+export async function appendLineBody(
+  pool: ParsePool,
+  req: IncomingMessage,
+  limit: number,
+  params: Omit<InfluxParseArgs, 'firstLine'>,
+  append: (parsed: Parsed) => Promise<void>,
+): Promise<void> {
+  let ahead: Promise<Parsed> | undefined;
+  for await (const { chunks, firstLine } of lineBlocks(req, limit)) {
+    const next = pool.parse('influx', chunks, { ...params, firstLine });
+    next.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
+    if (ahead !== undefined) await append(await ahead);
+    ahead = next;
+  }
+  if (ahead !== undefined) await append(await ahead);
+}
 
 /** Appends a parsed block: bad lines are listed in the batch (and sent to `lineError`), string fields counted. */
 async function appendInflux(common: IngestCommon, stringFields: CounterChild, parsed: Parsed, batch: IngestBatch, lineError?: LineErrorSink): Promise<void> {
