@@ -94,13 +94,13 @@ export class TSDBAppender implements Appender {
         `out of bounds: timestamp ${t} (${new Date(t).toISOString()}) is too far in the future; samples may be at most ${this.#db.maxFutureMs / 3600_000} h ahead of the server's clock`,
       );
     }
-    // Not newer than a sample taken before: that one may be staged still, so the head flushes first.
-    if (t <= s.appendedMaxT && head.staged > 0) head.flush();
-    if (t <= s.maxT) {
-      // Older than (or equal to) this series' newest sample.
-      const old = valueAt(s, t);
-      if (old !== undefined) {
-        if (!sameBits(old, v)) {
+    // Not newer than a sample taken before (so maybe not newer than the series' newest sample): that
+    // one may be staged still, so the head flushes first. Newer ones, the usual case, need no check.
+    if (t <= s.appendedMaxT) {
+      if (head.staged > 0) head.flush();
+      if (t <= s.maxT) {
+        const old = valueAt(s, t);
+        if (old !== undefined && !sameBits(old, v)) {
           this.#db.onRejected('duplicate_sample');
           throw errDuplicate(t);
         }

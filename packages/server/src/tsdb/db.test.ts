@@ -246,6 +246,21 @@ describe('tsdb staged appends', () => {
     await db.close();
   });
 
+  it('checks samples against those replayed from the WAL after a restart', async () => {
+    const dir = tmp();
+    const db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    const app = db.appender();
+    app.append(0, L({ __name__: 'r' }), 1000, 1);
+    await app.commit();
+    await db.close();
+    const again = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    const next = again.appender();
+    expect(() => next.append(0, L({ __name__: 'r' }), 1000, 2)).toThrow(/duplicate sample for timestamp/);
+    expect(next.append(0, L({ __name__: 'r' }), 1000, 1)).toBeGreaterThan(0);
+    await next.commit();
+    await again.close();
+  });
+
   it('moves staged samples into the head soon after a commit without any read, and on close', async () => {
     const dir = tmp();
     const db = await TSDB.open({ dir, compactionIntervalMs: 0 });

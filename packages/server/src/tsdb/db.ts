@@ -70,7 +70,7 @@ export interface HeadStats {
 }
 
 /** Committed samples wait at most this long in the head's staging (see Head.stage) when no read or full stage flushes them. */
-const STAGE_FLUSH_MS = 100;
+const STAGE_FLUSH_MS = 250;
 
 export class TSDB implements Storage, AppendTarget {
   readonly dir: string;
@@ -134,6 +134,7 @@ export class TSDB implements Storage, AppendTarget {
       const started = Date.now();
       const wal = await TSDBWal.open({ dir: join(opts.dir, 'wal'), fsync: opts.walFsync ?? 1000, logger: log, vfs: opts.vfs });
       const replayed = await wal.replay(head);
+      head.settleReplay();
       // The newest block bounds what is "recent" when the head is empty.
       for (const b of blocks) if (b.maxTime - 1 > head.maxT && head.numSeries === 0) head.maxT = Math.max(head.maxT, b.maxTime - 1);
       log.info('WAL replay completed', { series: head.numSeries, samples: replayed, duration: `${Date.now() - started}ms` });

@@ -86,6 +86,11 @@ export class Head {
     this.opts = opts;
   }
 
+  /** After a WAL replay (samples applied directly): each series' `appendedMaxT` is raised to its `maxT`. */
+  settleReplay(): void {
+    for (const s of this.series) if (s !== undefined && s.maxT > s.appendedMaxT) s.appendedMaxT = s.maxT;
+  }
+
   /** Samples committed and not yet in their series' chunks. */
   get staged(): number {
     return this.#staged;

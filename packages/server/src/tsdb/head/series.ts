@@ -55,9 +55,11 @@ export class MemSeries {
   /** Newest in-order timestamp and its value (for duplicate checks). */
   maxT = -Infinity;
   /**
-   * Newest timestamp an appender took for this series, committed or not:
-   * a sample at or before it may meet one not flushed into the chunks yet
-   * (see `Head.stage`), so the appender flushes before checking it.
+   * Newest timestamp an appender took for this series, committed or not,
+   * and never below `maxT` (the TSDB raises it after a WAL replay, see
+   * `Head.settleReplay`): a sample newer than it needs no duplicate check,
+   * and one at or before it may meet a sample not flushed into the chunks
+   * yet (see `Head.stage`), so the appender flushes before checking it.
    */
   appendedMaxT = -Infinity;
   lastV = DOUBLE_ZERO;
