@@ -279,6 +279,17 @@ describe('tsdb staged appends', () => {
     expect(db.head.get(1)?.maxT).toBe(2000);
   });
 
+  it('cuts a head that spans more than 1.5 block ranges right after the commit, staged samples counted', async () => {
+    const db = await TSDB.open({ dir: tmp(), compactionIntervalMs: 3_600_000 });
+    const app = db.appender({ allowBackfill: true });
+    for (let t = 0; t <= 10 * H; t += H) app.append(0, L({ __name__: 'span' }), t, t / H);
+    await app.commit();
+    for (let i = 0; i < 100 && db.blocks().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(db.blocks().length).toBeGreaterThan(0);
+    expect(readAll(db, [new Matcher('=', '__name__', 'span')])).toMatchObject([{ ts: Array.from({ length: 11 }, (_, k) => k * H) }]);
+    await db.close();
+  });
+
   it('counts appended samples exactly in an exposition right after a commit', async () => {
     const { Registry } = await import('../metrics/registry.js');
     const registry = new Registry();

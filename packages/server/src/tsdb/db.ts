@@ -180,7 +180,8 @@ export class TSDB implements Storage, AppendTarget {
       this.#flushTimer.unref();
     }
     this.#syncSeriesCounters();
-    if (this.head.maxT - this.head.minT > this.#opts.blockRangeMs * 1.5 && this.#opts.compactionIntervalMs > 0) {
+    // A head spanning more than 1.5 block ranges (staged samples count) is cut now, not at the next interval.
+    if (this.head.maxT - Math.min(this.head.minT, this.head.stagedMinT) > this.#opts.blockRangeMs * 1.5 && this.#opts.compactionIntervalMs > 0) {
       queueMicrotask(() => void this.#background());
     }
   }

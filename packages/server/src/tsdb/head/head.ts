@@ -80,6 +80,8 @@ export class Head {
   #soVs = new Float64Array(0);
   #counts = new Int32Array(RADIX + 1);
   #staged = 0;
+  /** Oldest staged timestamp (Infinity when nothing is staged): with `minT`, how far back the head reaches once flushed. */
+  stagedMinT = Infinity;
   readonly #flushed: ApplyResult = { inOrder: 0, outOfOrder: 0, dropped: 0, chunksCreated: 0 };
 
   constructor(opts: HeadOptions) {
@@ -109,8 +111,14 @@ export class Head {
     this.#stVs.set(vs.subarray(0, n), at);
     this.#staged = at + n;
     let maxT = this.maxT;
-    for (let i = 0; i < n; i++) if (ts[i] > maxT) maxT = ts[i];
+    let minT = this.stagedMinT;
+    for (let i = 0; i < n; i++) {
+      const t = ts[i];
+      if (t > maxT) maxT = t;
+      if (t < minT) minT = t;
+    }
     this.maxT = maxT;
+    this.stagedMinT = minT;
   }
 
   #growStage(need: number): void {
@@ -141,6 +149,7 @@ export class Head {
     const n = this.#staged;
     if (n === 0) return out;
     this.#staged = 0;
+    this.stagedMinT = Infinity;
     if (n < SORT_MIN) this.apply(this.#stRefs, this.#stTs, this.#stVs, n, out);
     else if (this.#sortStaged(n)) this.apply(this.#soRefs, this.#soTs, this.#soVs, n, out);
     else this.apply(this.#stRefs, this.#stTs, this.#stVs, n, out);
