@@ -165,6 +165,23 @@ export class IngestBatch {
     this.accepted += n;
   }
 
+  /**
+   * One writer's whole request: appends with `fill`, then commits what is
+   * pending. On failure what is pending is rolled back and the error
+   * thrown; the counts go to the protocol's counters either way (`record`).
+   */
+  async run(fill: () => Promise<void>): Promise<void> {
+    try {
+      await fill();
+      await this.commit();
+    } catch (err) {
+      this.rollback();
+      throw err;
+    } finally {
+      this.record();
+    }
+  }
+
   /** Drops what is pending (counted as rejected). */
   rollback(): void {
     this.#app?.rollback();

@@ -195,16 +195,10 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: Warmup
       await appendParsed(s, refs, batch, { commitEvery: o.batchSamples });
       samples += s.n;
     };
-    try {
+    await batch.run(async () => {
       if (rw) await append(await pool.parse('remote_write', await readSnappyBody(req, limit), { version: negotiateVersion(req.headers['content-type']), limit }));
       else await appendLineBody(pool, req, limit, { db: url.searchParams.get('db') ?? '', precision: parsePrecision(url.searchParams.get('precision')) ?? 'ns', now: end }, append);
-      await batch.commit();
-    } catch (err) {
-      batch.rollback();
-      throw err;
-    } finally {
-      batch.record();
-    }
+    });
   };
   const server = createServer((req, res) => {
     receive(req).then(

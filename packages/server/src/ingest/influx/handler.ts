@@ -71,15 +71,7 @@ export const influxFactory: ComponentFactory = {
           if (precision === undefined) throw badRequest(`invalid precision ${JSON.stringify(q.get('precision'))} (use ns, us, ms, s${v2 ? '' : ', m, h'})`);
           const params = { db: (v2 ? q.get('bucket') : q.get('db')) ?? '', precision, now: w.now() };
           const batch = w.batch();
-          try {
-            await appendLineBody(common.parsePool, req, w.maxBodyBytes, params, (parsed) => append(parsed, batch));
-            await batch.commit();
-          } catch (err) {
-            batch.rollback();
-            throw err;
-          } finally {
-            batch.record();
-          }
+          await batch.run(() => appendLineBody(common.parsePool, req, w.maxBodyBytes, params, (parsed) => append(parsed, batch)));
           if (batch.rejected > 0) throw badRequest(`partial write: ${batch.summary()}`);
           res.writeHead(204, { 'X-Influxdb-Version': '1.8.10 (Vigil)' });
           res.end();

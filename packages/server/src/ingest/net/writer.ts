@@ -42,17 +42,14 @@ export function socketWriters(common: IngestCommon, protocol: string, logger: Lo
     const batch = common.batch(metrics);
     let bad = 0;
     try {
-      await ingester.ingest(text, firstLine, batch, (line, message) => {
-        bad++;
-        metrics.parseErrors.inc();
-        badLines.warn('Bad line: skipped', { protocol, remote, line, err: message });
-      });
-      await batch.commit();
-    } catch (err) {
-      batch.rollback();
-      throw err;
+      await batch.run(() =>
+        ingester.ingest(text, firstLine, batch, (line, message) => {
+          bad++;
+          metrics.parseErrors.inc();
+          badLines.warn('Bad line: skipped', { protocol, remote, line, err: message });
+        }),
+      );
     } finally {
-      batch.record();
       release();
     }
     if (batch.rejected > bad) refused.warn('Samples rejected by the storage', { protocol, remote, err: batch.summary() });

@@ -43,7 +43,7 @@ export const openTsdbFactory: ComponentFactory = {
         const errors: { datapoint: unknown; error: string }[] = [];
         let failed = 0;
         const batch = w.batch();
-        try {
+        await batch.run(async () => {
           for (const raw of points) {
             const dp = checkDataPoint(raw);
             let problem: string | undefined;
@@ -65,13 +65,7 @@ export const openTsdbFactory: ComponentFactory = {
               if (errors.length < MAX_DETAILED_ERRORS) errors.push({ datapoint: raw, error: problem });
             }
           }
-          await batch.commit();
-        } catch (err) {
-          batch.rollback();
-          throw err;
-        } finally {
-          batch.record();
-        }
+        });
         const success = points.length - failed;
         if (!summary) {
           if (failed === 0) {

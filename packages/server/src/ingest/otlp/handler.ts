@@ -115,7 +115,7 @@ export function otlpHandler(common: IngestCommon): Handler {
       (message, points) => batch.receivedAndRejected(message, points),
     );
     vs.push(chunk);
-    try {
+    await batch.run(async () => {
       for (let i = 0; i < labels.length; i++) {
         const ls = labels[i];
         const v = vs[i >> 12][i & 4095];
@@ -129,13 +129,7 @@ export function otlpHandler(common: IngestCommon): Handler {
         } else if (ref < 0 && batch.wantsAnnotation) batch.annotateLast(`series ${ls.toString()}`);
         await batch.maybeCommit();
       }
-      await batch.commit();
-    } catch (err) {
-      batch.rollback();
-      throw err;
-    } finally {
-      batch.record();
-    }
+    });
     sendResponse(res, enc, batch.rejected, batch.rejected > 0 ? batch.summary() : '');
   });
 }
