@@ -137,9 +137,17 @@ describe('head', () => {
     head.truncate(0, -Infinity);
     expect(head.staged).toBe(0);
     expect(s.maxT).toBe(3000);
-    // A stage bigger than the default size grows the columns.
-    const n = STAGE_SAMPLES + 10;
-    head.stage(new Int32Array(n).fill(s.ref), Float64Array.from({ length: n }, (_, i) => 4000 + i), new Float64Array(n).fill(7), n);
-    expect(head.flush().inOrder).toBe(n);
+    // Commits that together outgrow the columns grow them; one bigger than the stage is applied at once, after what was staged.
+    const ramp = (from: number, n: number) => Float64Array.from({ length: n }, (_, i) => from + i);
+    const half = STAGE_SAMPLES / 2 + 10;
+    head.stage(new Int32Array(half).fill(s.ref), ramp(4000, half), new Float64Array(half).fill(7), half);
+    head.stage(new Int32Array(half).fill(s.ref), ramp(4000 + half, half), new Float64Array(half).fill(7), half);
+    expect(head.staged).toBe(2 * half);
+    const big = STAGE_SAMPLES + 10;
+    const before = head.applied.inOrder;
+    head.stage(new Int32Array(big).fill(s.ref), ramp(4000 + 2 * half, big), new Float64Array(big).fill(8), big);
+    expect(head.staged).toBe(0);
+    expect(head.applied.inOrder - before).toBe(2 * half + big);
+    expect(s.maxT).toBe(4000 + 2 * half + big - 1);
   });
 });

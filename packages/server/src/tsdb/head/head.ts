@@ -104,6 +104,12 @@ export class Head {
    * appends may be); the series' own state moves at the flush.
    */
   stage(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): void {
+    if (n > STAGE_SAMPLES) {
+      // A commit bigger than the stage (a large scrape or import) is applied now, after what is staged: the stage's memory stays bounded.
+      this.flush();
+      this.#applyCounted(refs, ts, vs, n);
+      return;
+    }
     const at = this.#staged;
     if (at + n > this.#stRefs.length) this.#growStage(at + n);
     this.#stRefs.set(refs.subarray(0, n), at);
@@ -144,15 +150,24 @@ export class Head {
    * did (also added to `applied`).
    */
   flush(): ApplyResult {
-    const out = this.#flushed;
-    out.inOrder = out.outOfOrder = out.dropped = out.chunksCreated = 0;
     const n = this.#staged;
-    if (n === 0) return out;
+    if (n === 0) {
+      const out = this.#flushed;
+      out.inOrder = out.outOfOrder = out.dropped = out.chunksCreated = 0;
+      return out;
+    }
     this.#staged = 0;
     this.stagedMinT = Infinity;
-    if (n < SORT_MIN) this.apply(this.#stRefs, this.#stTs, this.#stVs, n, out);
-    else if (this.#sortStaged(n)) this.apply(this.#soRefs, this.#soTs, this.#soVs, n, out);
-    else this.apply(this.#stRefs, this.#stTs, this.#stVs, n, out);
+    if (n < SORT_MIN) return this.#applyCounted(this.#stRefs, this.#stTs, this.#stVs, n);
+    if (this.#sortStaged(n)) return this.#applyCounted(this.#soRefs, this.#soTs, this.#soVs, n);
+    return this.#applyCounted(this.#stRefs, this.#stTs, this.#stVs, n);
+  }
+
+  /** `apply`, its counts added to `applied`. */
+  #applyCounted(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): ApplyResult {
+    const out = this.#flushed;
+    out.inOrder = out.outOfOrder = out.dropped = out.chunksCreated = 0;
+    this.apply(refs, ts, vs, n, out);
     const a = this.applied;
     a.inOrder += out.inOrder;
     a.outOfOrder += out.outOfOrder;
