@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Dataset, DEFAULT_DATASET } from './dataset.js';
 import { Labels } from '../packages/server/src/model/labels.js';
+import { linePrefix } from '../packages/server/src/ingest/influx/lines.js';
 import { prometheusBinary, startPrometheus } from './peers/prometheus.js';
 import { readCpuSeconds, type PeerProcess } from './peers/process.js';
 import { WriteRequestBuilder } from './peers/remote-write.js';
@@ -260,20 +261,10 @@ export async function run(argv: string[]): Promise<void> {
 // for Graphite (TCP), StatsD (UDP) and OTLP/HTTP (JSON).
 // ===========================================================================
 
-const escapeMeasurement = (s: string): string => s.replace(/[, \\]/g, '\\$&');
-const escapeTag = (s: string): string => s.replace(/[,= \\]/g, '\\$&');
-
-/** `name,tag=value,… ` for each series: the dataset's labels as a measurement with tags and one field `value`. */
+/** `name,tag=value,… value=` for each series: the dataset's labels as a measurement with tags and one field `value`. */
 export function linePrefixes(ds: SeriesSource): string[] {
   const out: string[] = new Array(ds.seriesCount);
-  for (let i = 0; i < ds.seriesCount; i++) {
-    let s = '';
-    ds.seriesLabels(i).forEach((n, v) => {
-      if (n === '__name__') s = escapeMeasurement(v) + s;
-      else s += `,${escapeTag(n)}=${escapeTag(v)}`;
-    });
-    out[i] = `${s} value=`;
-  }
+  for (let i = 0; i < ds.seriesCount; i++) out[i] = linePrefix(ds.seriesLabels(i).pairs);
   return out;
 }
 

@@ -29,6 +29,7 @@ import { Registry } from '../../metrics/registry.js';
 import type { Storage } from '../../storage/interface.js';
 import type { ParsePool, Parsed } from '../parse/pool.js';
 import { appendLineBody } from '../influx/handler.js';
+import { linePrefix } from '../influx/lines.js';
 import { parsePrecision } from '../influx/parser.js';
 import { V1_HEADERS, encodeV1, snappy } from '../remotewrite/encoder.js';
 import { negotiateVersion, readSnappyBody } from '../remotewrite/stream.js';
@@ -37,26 +38,19 @@ import { WriteLimiter } from './limiter.js';
 import { IngestMetrics } from './metrics.js';
 import { appendParsed, forgetInterned } from './parsed.js';
 
-export interface WarmupOptions {
-  /** Made-up hosts; each has `SERIES_PER_HOST` series. */
-  hosts?: number;
-  /** Scrapes (one sample per series each) sent per protocol. */
-  steps?: number;
-  /** Samples per request. */
-  perRequest?: number;
-  /** Stops early once this much time has gone (a slow machine still starts). */
-  budgetMs?: number;
-  /** The end of the made-up range, ms (default: now). */
-  now?: number;
-}
-
 export interface WarmupResult {
   samples: number;
   requests: number;
   ms: number;
 }
 
-const DEFAULTS = { hosts: 20, steps: 10, perRequest: 2000, budgetMs: 5000 };
+/** Made-up hosts, and scrapes (one sample per series each) sent per protocol. */
+const HOSTS = 20;
+const STEPS = 10;
+/** Samples per request. */
+const PER_REQUEST = 2000;
+/** Stops early once this much time has gone, so a slow machine still starts. */
+const BUDGET_MS = 5000;
 /** Concurrent senders (keep-alive connections). */
 const CONNECTIONS = 4;
 const LP_HEADERS = { 'Content-Type': 'text/plain; charset=utf-8' };
@@ -67,6 +61,7 @@ interface WarmRequest {
   headers: Readonly<Record<string, string>>;
   body: Buffer;
 }
+
 const INTERVAL_MS = 15_000;
 const CPU_MODES = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'];
 const MEMORY = ['MemAvailable', 'MemFree', 'Buffers', 'Cached', 'SwapFree', 'Active'];
@@ -140,20 +135,6 @@ function hostSeries(host: number): WarmSeries[] {
   return out;
 }
 
-const escapeKey = (s: string) => s.replace(/[,= \\]/g, '\\$&');
-const escapeMeasurement = (s: string) => s.replace(/[, \\]/g, '\\$&');
-
-/** `name,tag=value,… value=` for a series (Prometheus-style lines, one field). */
-function linePrefix(labels: readonly string[]): string {
-  let name = '';
-  let tags = '';
-  for (let i = 0; i < labels.length; i += 2) {
-    if (labels[i] === '__name__') name = escapeMeasurement(labels[i + 1]);
-    else tags += `,${escapeKey(labels[i])}=${escapeKey(labels[i + 1])}`;
-  }
-  return `${name}${tags} value=`;
-}
-
 /** Telegraf-style lines of a host at one step: several fields, float and integer, nanosecond timestamps. */
 function telegrafLines(host: number, step: number, tNs: bigint): string[] {
   const h = `host-${host}.example`;
@@ -175,14 +156,13 @@ function telegrafLines(host: number, step: number, tNs: bigint): string[] {
  * received as the endpoints receive them, parsed by `pool` and appended to
  * `scratch`. The pool's workers forget the made-up series afterwards.
  */
-export async function warmIngest(pool: ParsePool, scratch: Storage, opts: WarmupOptions & { batchSamples: number; maxBodyBytes: number }): Promise<WarmupResult> {
-  const o = { ...DEFAULTS, ...opts };
+export async function warmIngest(pool: ParsePool, scratch: Storage, opts: { batchSamples: number; maxBodyBytes: number }): Promise<WarmupResult> {
   const started = performance.now();
-  const end = Math.floor((o.now ?? Date.now()) / 1000) * 1000;
+  const end = Math.floor(Date.now() / 1000) * 1000;
   const limiter = new WriteLimiter({ maxConcurrent: CONNECTIONS, maxQueued: 0, maxWaitMs: 0 });
   const metrics = new IngestMetrics(new Registry(), limiter);
-  const hosts = Array.from({ length: o.hosts }, (_, h) => hostSeries(h));
-  const stepTime = (host: number, step: number) => end - (o.steps - step) * INTERVAL_MS - ((host * 137) % INTERVAL_MS);
+  const hosts = Array.from({ length: HOSTS }, (_, h) => hostSeries(h));
+  const stepTime = (host: number, step: number) => end - (STEPS - step) * INTERVAL_MS - ((host * 137) % INTERVAL_MS);
   const limit = opts.maxBodyBytes;
   let samples = 0;
 
@@ -190,9 +170,9 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: Warmup
   const receive = async (req: IncomingMessage): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://warmup');
     const rw = url.pathname === '/api/v1/write';
-    const batch = new IngestBatch(scratch, metrics.forProtocol(rw ? 'remote_write' : 'influx'), limiter, { batchSamples: o.batchSamples });
+    const batch = new IngestBatch(scratch, metrics.forProtocol(rw ? 'remote_write' : 'influx'), limiter, { batchSamples: opts.batchSamples });
     const append = async ({ samples: s, refs }: Parsed) => {
-      await appendParsed(s, refs, batch, { commitEvery: o.batchSamples });
+      await appendParsed(s, refs, batch, { commitEvery: opts.batchSamples });
       samples += s.n;
     };
     await batch.run(async () => {
@@ -236,7 +216,7 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: Warmup
   const send = async (bodies: Iterator<WarmRequest>) => {
     const sender = async () => {
       for (let r = bodies.next(); !r.done; r = bodies.next()) {
-        if (performance.now() - started > o.budgetMs) return;
+        if (performance.now() - started > BUDGET_MS) return;
         await post(r.value);
         requests++;
       }
@@ -254,14 +234,14 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: Warmup
     // A sender's queues split the series by hash: each request holds them in no particular order.
     const all = hosts.flatMap((ss, h) => ss.map((s) => ({ h, s })));
     const rand = rng(42);
-    for (let step = 0; step < o.steps; step++) {
+    for (let step = 0; step < STEPS; step++) {
       for (let i = all.length - 1; i > 0; i--) {
         const j = Math.floor(rand() * (i + 1));
         [all[i], all[j]] = [all[j], all[i]];
       }
       for (const { h, s } of all) {
         series.push({ labels: s.labels, timestamps: [stepTime(h, step)], values: Float64Array.of(s.value(step)) });
-        if (series.length >= o.perRequest) yield flush();
+        if (series.length >= PER_REQUEST) yield flush();
       }
     }
     if (series.length > 0) yield flush();
@@ -275,16 +255,16 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: Warmup
       lines = [];
       return { path: `/write?db=warmup&precision=${precision}`, headers: LP_HEADERS, body };
     };
-    for (let step = 0; step < o.steps; step++) {
+    for (let step = 0; step < STEPS; step++) {
       for (let h = 0; h < hosts.length; h++) {
         const t = stepTime(h, step);
         hosts[h].forEach((s, k) => lines.push(`${prefixes[h][k]}${s.value(step)} ${t}`));
-        if (lines.length >= o.perRequest) yield flush('ms');
+        if (lines.length >= PER_REQUEST) yield flush('ms');
       }
       if (lines.length > 0) yield flush('ms');
       for (let h = 0; h < hosts.length; h++) {
         lines.push(...telegrafLines(h, step, BigInt(stepTime(h, step)) * 1_000_000n));
-        if (lines.length >= o.perRequest / 4) yield flush('ns');
+        if (lines.length >= PER_REQUEST / 4) yield flush('ns');
       }
       if (lines.length > 0) yield flush('ns');
     }

@@ -69,7 +69,7 @@ export class Head {
   #toRecode: MemSeries[] = [];
   seriesCreated = 0;
   seriesRemoved = 0;
-  /** What flushes did, summed since the head was made (for self-metrics). */
+  /** What staged appends did once flushed, summed since the head was made (for self-metrics). */
   readonly applied: ApplyResult = { inOrder: 0, outOfOrder: 0, dropped: 0, chunksCreated: 0 };
   /** Staged samples: (ref, t, v) columns in commit order, then their copies sorted by ref. */
   #stRefs = new Int32Array(0);
@@ -82,7 +82,6 @@ export class Head {
   #staged = 0;
   /** Oldest staged timestamp (Infinity when nothing is staged): with `minT`, how far back the head reaches once flushed. */
   stagedMinT = Infinity;
-  readonly #flushed: ApplyResult = { inOrder: 0, outOfOrder: 0, dropped: 0, chunksCreated: 0 };
 
   constructor(opts: HeadOptions) {
     this.opts = opts;
@@ -107,7 +106,7 @@ export class Head {
     if (n > STAGE_SAMPLES) {
       // A commit bigger than the stage (a large scrape or import) is applied now, after what is staged: the stage's memory stays bounded.
       this.flush();
-      this.#applyCounted(refs, ts, vs, n);
+      this.apply(refs, ts, vs, n, this.applied);
       return;
     }
     const at = this.#staged;
@@ -146,34 +145,17 @@ export class Head {
 
   /**
    * Moves the staged samples into their series, each series' samples
-   * together and in the order they were committed. Returns what this flush
-   * did (also added to `applied`).
+   * together and in the order they were committed; what they did is added
+   * to `applied`.
    */
-  flush(): ApplyResult {
+  flush(): void {
     const n = this.#staged;
-    if (n === 0) {
-      const out = this.#flushed;
-      out.inOrder = out.outOfOrder = out.dropped = out.chunksCreated = 0;
-      return out;
-    }
+    if (n === 0) return;
     this.#staged = 0;
     this.stagedMinT = Infinity;
-    if (n < SORT_MIN) return this.#applyCounted(this.#stRefs, this.#stTs, this.#stVs, n);
-    if (this.#sortStaged(n)) return this.#applyCounted(this.#soRefs, this.#soTs, this.#soVs, n);
-    return this.#applyCounted(this.#stRefs, this.#stTs, this.#stVs, n);
-  }
-
-  /** `apply`, its counts added to `applied`. */
-  #applyCounted(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): ApplyResult {
-    const out = this.#flushed;
-    out.inOrder = out.outOfOrder = out.dropped = out.chunksCreated = 0;
-    this.apply(refs, ts, vs, n, out);
-    const a = this.applied;
-    a.inOrder += out.inOrder;
-    a.outOfOrder += out.outOfOrder;
-    a.dropped += out.dropped;
-    a.chunksCreated += out.chunksCreated;
-    return out;
+    if (n < SORT_MIN) this.apply(this.#stRefs, this.#stTs, this.#stVs, n, this.applied);
+    else if (this.#sortStaged(n)) this.apply(this.#soRefs, this.#soTs, this.#soVs, n, this.applied);
+    else this.apply(this.#stRefs, this.#stTs, this.#stVs, n, this.applied);
   }
 
   /**
