@@ -82,4 +82,66 @@ describe('line protocol parser fuzz', () => {
     expect(r.steps).toBeGreaterThan(0);
     expect(hits).toBeGreaterThan(1000);
   });
+  it('nextRowOf reads a row exactly as next() does, or leaves it to next()', () => {
+    // Plain rows (what nextRowOf takes) beside everything it must leave alone.
+    const valid = [
+      ...VALID,
+      'cpu,host=a,region=eu usage=1.5,idle=98 1556813561098000000',
+      'cpu,host=a,region=eu usage=-0.25,idle=.5 1556813561098123456',
+      'cpu,host=b usage=0012.50',
+      'x v=-1.5',
+      'weather,location=us-midwest temperature=82 1465839830100400200',
+    ];
+    let hits = 0;
+    for (const precision of ['ns', 'us', 'ms', 's', 'h'] as const) {
+      const plain = new LineProtocolParser();
+      const fast = new LineProtocolParser();
+      const describe = (q: LineProtocolParser, k: LineKind): unknown => {
+        if (k !== LineKind.Row) return { k, line: q.line, error: q.error };
+        const tags: string[] = [];
+        for (let i = 0; i < q.tagCount; i++) tags.push(q.tagKey(i), q.tagValue(i));
+        const fields: unknown[] = [];
+        for (let i = 0; i < q.fieldCount; i++) fields.push(q.fieldKey(i), q.rawFieldKey(i), q.fieldTypes[i], Object.is(q.fieldValues[i], -0) ? '-0' : q.fieldValues[i]);
+        return { k, line: q.line, m: q.measurement(), key: q.seriesKey(), hash: q.seriesHash, tags, fields, ts: q.timestampMs };
+      };
+      // The series bytes of the last rows, as a cache stores them (copySeries).
+      const stored: { words: Int32Array; length: number }[] = [];
+      const r = fuzz({
+        seed: 4 + precision.length,
+        rounds: 8_000,
+        alphabet: 'ab=, \\"\n\r#0123456789.-eiutf',
+        valid,
+        parseAll: (text) => {
+          plain.reset(text, precision);
+          fast.reset(text, precision);
+          let steps = 0;
+          for (;;) {
+            const k = plain.next();
+            let kf: LineKind | undefined;
+            for (let j = stored.length - 1; j >= 0 && kf === undefined; j--) {
+              if (fast.nextRowOf(stored[j].words, 0, stored[j].length)) {
+                kf = LineKind.Row;
+                hits++;
+                expect(fast.seriesKnown).toBe(true);
+              }
+            }
+            kf ??= fast.next();
+            steps++;
+            expect(describe(fast, kf)).toEqual(describe(plain, k));
+            if (k === LineKind.EOF) break;
+            if (k === LineKind.Row) {
+              const length = plain.seriesEnd - plain.seriesStart;
+              const words = new Int32Array((length + 3) >> 2);
+              plain.copySeries(words, 0);
+              stored.push({ words, length });
+              if (stored.length > 4) stored.shift();
+            }
+          }
+          return steps;
+        },
+      });
+      expect(r.steps).toBeGreaterThan(0);
+    }
+    expect(hits).toBeGreaterThan(1000);
+  });
 });

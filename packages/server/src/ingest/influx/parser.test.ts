@@ -274,3 +274,83 @@ describe('line protocol: precisions', () => {
     expect(parsePrecision('x')).toBeUndefined();
   });
 });
+
+describe('line protocol: the one-pass read of a known series (nextRowOf)', () => {
+  /** The series bytes of the first line of `text`, as a cache stores them. */
+  function stored(text: string): { words: Int32Array; length: number } {
+    const p = new LineProtocolParser().reset(text);
+    expect(p.next()).toBe(LineKind.Row);
+    const length = p.seriesEnd - p.seriesStart;
+    const words = new Int32Array((length + 3) >> 2);
+    p.copySeries(words, 0);
+    return { words, length };
+  }
+  const key = stored('cpu,host=a v=0');
+
+  it('reads plain rows of the stored series, and only those', () => {
+    const p = new LineProtocolParser().reset('cpu,host=a usage=-1.5,idle=98 1556813561098765432\ncpu,host=a v=7\ncpu,host=b v=1\n', 'ns', 5);
+    expect(p.nextRowOf(key.words, 0, key.length)).toBe(true);
+    expect(p.line).toBe(5);
+    expect(p.seriesKnown).toBe(true);
+    expect([p.fieldCount, p.fieldKey(0), p.fieldValues[0], p.fieldKey(1), p.fieldValues[1], p.fieldTypes[1]]).toEqual([2, 'usage', -1.5, 'idle', 98, FieldType.Float]);
+    expect(p.timestampMs).toBe(1556813561098);
+    expect([p.measurement(), p.tagKey(0), p.tagValue(0)]).toEqual(['cpu', 'host', 'a']);
+    expect(p.nextRowOf(key.words, 0, key.length)).toBe(true);
+    expect([p.line, p.fieldValues[0], Number.isNaN(p.timestampMs)]).toEqual([6, 7, true]);
+    // Another series: nothing moves, next() reads it.
+    expect(p.nextRowOf(key.words, 0, key.length)).toBe(false);
+    expect(p.next()).toBe(LineKind.Row);
+    expect([p.line, p.tagValue(0)]).toEqual([7, 'b']);
+    expect(p.nextRowOf(key.words, 0, key.length)).toBe(false);
+    expect(p.next()).toBe(LineKind.EOF);
+  });
+
+  it('leaves every other shape to next(), which reads it as always', () => {
+    for (const line of [
+      'cpu,host=a v=1i',
+      'cpu,host=a v=1u',
+      'cpu,host=a v=true',
+      'cpu,host=a v="s"',
+      'cpu,host=a v=1e3',
+      'cpu,host=a v=+1',
+      'cpu,host=a v=1234567890.1234567',
+      'cpu,host=a v\\ x=1',
+      'cpu,host=a v=1 -5',
+      'cpu,host=a v=1 5 ',
+      'cpu,host=a v=1  5',
+      'cpu,host=a v=1 5\r',
+      'cpu,host=a v=1\r',
+      'cpu,host=a  v=1',
+      'cpu,host=a v=',
+      'cpu,host=a v=1,',
+      'cpu,host=abc v=1',
+    ]) {
+      const p = new LineProtocolParser().reset(`${line}\nnext v=1`);
+      expect(p.nextRowOf(key.words, 0, key.length), line).toBe(false);
+      expect(p.line).toBe(0);
+      const k = p.next();
+      const again = new LineProtocolParser().reset(line);
+      expect(k, line).toBe(again.next());
+      expect(p.next()).toBe(LineKind.Row);
+      expect(p.line).toBe(2);
+    }
+  });
+
+  it('cuts sub-millisecond digits exactly, in every precision', () => {
+    const cases: [Precision, string, number][] = [
+      ['ns', '1556813561098999999', 1556813561098],
+      ['ns', '999999', 0],
+      ['us', '1556813561098999', 1556813561098],
+      ['ms', '1556813561098', 1556813561098],
+      ['s', '1556813561', 1556813561000],
+      ['m', '25946892', 1556813520000],
+      ['h', '432448', 1556812800000],
+    ];
+    for (const [precision, digits, ms] of cases) {
+      const p = new LineProtocolParser().reset(`cpu,host=a v=1 ${digits}`, precision);
+      expect(p.nextRowOf(key.words, 0, key.length)).toBe(true);
+      expect(p.timestampMs, `${digits} ${precision}`).toBe(ms);
+      expect(one(`m v=1 ${digits}`, precision).ts).toBe(ms);
+    }
+  });
+});

@@ -229,6 +229,117 @@ export class LineProtocolParser {
     return LineKind.EOF;
   }
 
+  /**
+   * The common row in one pass: true when the next line starts with the
+   * `length` series bytes `copySeries` stored at `words[at]` followed by a
+   * space, and the rest is plain: fields with keys free of escapes, each a
+   * decimal float (`-`, digits, `.`; at most 15 significant digits), then an
+   * optional non-negative integer timestamp and `\n` (or the end of the
+   * text). The row is then read exactly as `next()` reads it (`LineKind.Row`,
+   * `seriesKnown`) and the parser has moved past it. False for anything
+   * else, with nothing changed: call `next()`.
+   *
+   * One pass, because the general path reads each byte two or three times:
+   * it finds the line's end (a native `indexOf` call per line), then the
+   * series' end (a scan), then compares the series with a cached one, then
+   * finds each value's end before converting it. Here the cached bytes are
+   * compared in place of the scan (bytes equal to a series that ended at a
+   * space end at that space too: what precedes it is the same), and each
+   * number is converted while it is found; the line's end is where the
+   * timestamp's digits stop.
+   */
+  nextRowOf(words: Int32Array, at: number, length: number): boolean {
+    const s = this.#b;
+    const start = this.#pos;
+    const end = this.#end;
+    let i = start + length;
+    if (i >= end || s[i] !== C_SPACE || !equalWords(this.#dv, s, start, length, words, at)) return false;
+    i++;
+    let f = 0;
+    let c = 0;
+    for (;;) {
+      const kStart = i;
+      for (; i < end; i++) {
+        c = s[i];
+        if (c === C_EQ) break;
+        if (c === C_BACKSLASH || c === C_COMMA || c === C_SPACE || c === C_NL) return false;
+      }
+      if (i >= end || i === kStart) return false;
+      const kEnd = i;
+      i++;
+      // The value: what parseNumber takes without falling back to Number().
+      let neg = false;
+      if (i < end && s[i] === C_MINUS) {
+        neg = true;
+        i++;
+      }
+      let m = 0;
+      let significant = 0;
+      let digits = 0;
+      let frac = -1;
+      for (; i < end; i++) {
+        c = s[i];
+        if (c >= C_0 && c <= C_9) {
+          if (m !== 0 || c !== C_0) significant++;
+          m = m * 10 + (c - C_0);
+          digits++;
+          if (frac >= 0) frac++;
+        } else if (c === C_DOT && frac < 0) frac = 0;
+        else break;
+      }
+      if (digits === 0 || significant > 15 || frac > 22) return false;
+      if (i < end) {
+        c = s[i];
+        if (c !== C_COMMA && c !== C_SPACE && c !== C_NL) return false;
+      }
+      if (f === this.fieldValues.length) this.#growFields();
+      const v = frac > 0 ? m / POW10[frac] : m;
+      this.fieldValues[f] = neg ? -v : v;
+      this.fieldTypes[f] = FieldType.Float;
+      this.#fieldKeyOffsets[f * 2] = kStart;
+      this.#fieldKeyOffsets[f * 2 + 1] = kEnd;
+      this.#fieldKeyEscaped[f] = 0;
+      f++;
+      if (i < end && c === C_COMMA) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    let ts = NaN;
+    if (i < end && c === C_SPACE) {
+      i++;
+      const dStart = i;
+      let ms = 0;
+      for (; i < end; i++) {
+        c = s[i];
+        if (c < C_0 || c > C_9) break;
+        ms = ms * 10 + (c - C_0);
+      }
+      const n = i - dStart;
+      if (n === 0 || n > 19 || (i < end && c !== C_NL)) return false;
+      // Digits below a millisecond are cut off, as #timestamp does (the rest, up to 13 of them, is exact).
+      const cut = this.#precision === 'ns' ? 6 : this.#precision === 'us' ? 3 : 0;
+      if (cut > 0) {
+        ms = 0;
+        for (let j = dStart; j < i - cut; j++) ms = ms * 10 + (s[j] - C_0);
+      }
+      ts = this.#precision === 's' ? ms * 1000 : this.#precision === 'm' ? ms * 60_000 : this.#precision === 'h' ? ms * 3_600_000 : ms;
+    }
+    // Here i is at the line's `\n` or the text's end.
+    this.fieldCount = f;
+    this.timestampMs = ts;
+    this.seriesStart = start;
+    this.seriesEnd = start + length;
+    this.#hash = -1;
+    this.seriesKnown = true;
+    this.#seriesParsed = false;
+    this.#lineEnd = i;
+    this.#pos = i + 1;
+    this.line++;
+    return true;
+  }
+
   #parseLine(s: Buffer, start: number, end: number): void {
     this.fieldCount = 0;
     this.timestampMs = NaN;

@@ -67,6 +67,15 @@ class SeriesCache {
     return this.#count;
   }
 
+  /**
+   * The parser's next line, if it is a plain row of entry `e` (< `size`) in
+   * database `db` (see `LineProtocolParser.nextRowOf`).
+   */
+  nextRowOf(e: number, p: LineProtocolParser, db: number): boolean {
+    const entries = this.#entries;
+    return entries[e * ENTRY] === db && p.nextRowOf(this.#words, entries[e * ENTRY + 1], entries[e * ENTRY + 2]);
+  }
+
   /** Whether entry `e` (< `size`) is the parser's current series in database `db`. */
   is(e: number, p: LineProtocolParser, db: number): boolean {
     const entries = this.#entries;
@@ -193,7 +202,12 @@ export class InfluxParse implements KnownSeries {
     this.#db = dbNumber;
     p.reset(body, args.precision, args.firstLine, this);
     let strings = 0;
-    for (let k = p.next(); k !== LineKind.EOF; k = p.next()) {
+    for (;;) {
+      // Most lines are a series met before, in the order it was met, with plain fields: one pass reads those.
+      const guess = this.#hit + 1;
+      let k = LineKind.Row;
+      if (guess < cache.size && cache.nextRowOf(guess, p, dbNumber)) this.#hit = guess;
+      else if ((k = p.next()) === LineKind.EOF) break;
       if (k === LineKind.Error) {
         out.reject(`line ${p.line}: ${p.error}`, 1, p.line);
         continue;
