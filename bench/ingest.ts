@@ -4,7 +4,11 @@
  * Push ingestion throughput over loopback, side by side with the peers
  * installed here, on the shared dataset (bench/dataset.ts) in time order
  * (as a sender streams it). For each protocol every system gets the same
- * pre-encoded request bodies, sent over a few concurrent connections; the
+ * pre-encoded request bodies, sent over a few concurrent keep-alive
+ * connections by Node's own `http.request` (not `fetch`: on these 2-core
+ * machines the load generator shares the CPU with the server it measures,
+ * and undici's fetch spent three to four times the CPU per request, more
+ * than the server itself); the
  * clock stops when the data is queryable (Vigil and Prometheus: when the last
  * request is acknowledged, which they do only after appending; VictoriaMetrics:
  * after `/internal/force_flush`). Figures: samples/s, and the server's CPU
@@ -35,6 +39,7 @@ import { WriteRequestBuilder } from './peers/remote-write.js';
 import { startVictoriaMetrics, victoriaMetricsBinary } from './peers/victoriametrics.js';
 import { startVigilServer } from './peers/vigil.js';
 import { createSocket } from 'node:dgram';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { influxdBinary, startInfluxd } from './peers/influxdb.js';
 import { freePort } from './peers/process.js';
@@ -122,7 +127,8 @@ export const remoteWrite: IngestProtocol = {
     if (prom) {
       t.push({
         system: 'prometheus',
-        start: (d, w) => startPrometheus({ binary: prom, dataDir: d, workDir: w, remoteWriteReceiver: true }),
+        // The same out-of-order window as Vigil's default: requests on concurrent connections overtake each other.
+        start: (d, w) => startPrometheus({ binary: prom, dataDir: d, workDir: w, remoteWriteReceiver: true, config: PROMETHEUS_OOO_CONFIG }),
         path: '/api/v1/write',
         headers: RW_HEADERS,
       });
@@ -130,6 +136,9 @@ export const remoteWrite: IngestProtocol = {
     return t;
   },
 };
+
+/** Prometheus's config for the remote-write target: nothing scraped, a one-hour out-of-order window (Vigil's default). */
+const PROMETHEUS_OOO_CONFIG = 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 1h\n';
 
 /** The protocols measured; the line-protocol half appends its entry here. */
 export const PROTOCOLS: IngestProtocol[] = [remoteWrite];
@@ -171,13 +180,14 @@ async function send(peer: PeerProcess, target: Target, bodies: Body[], connectio
   let samples = 0;
   let failed = 0;
   let firstError: string | undefined;
-  const url = peer.url + target.path;
+  const url = new URL(target.path, peer.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const worker = async () => {
     for (let i = next++; i < bodies.length; i = next++) {
       for (let attempt = 0; ; attempt++) {
-        const res = await fetch(url, { method: 'POST', body: bodies[i].data, headers: target.headers });
-        const text = await res.text();
-        if (res.ok) {
+        const res = await post(agent, url, bodies[i].data, target.headers);
+        const text = res.text;
+        if (res.status >= 200 && res.status < 300) {
           samples += bodies[i].samples;
           break;
         }
@@ -192,8 +202,27 @@ async function send(peer: PeerProcess, target: Target, bodies: Body[], connectio
       }
     }
   };
-  await Promise.all(Array.from({ length: connections }, worker));
+  try {
+    await Promise.all(Array.from({ length: connections }, worker));
+  } finally {
+    agent.destroy();
+  }
   return { samples, failed, firstError };
+}
+
+/** One POST over `agent`'s kept-alive connections: the status and the response's text. */
+function post(agent: Agent, url: URL, body: Buffer, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': String(body.length) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**
