@@ -10,6 +10,16 @@ const VALID = [
   '# comment',
 ];
 
+/** What a parser read at one step, for comparing two parsers over the same text (-0 told apart from 0). */
+function readRow(q: LineProtocolParser, k: LineKind): unknown {
+  if (k !== LineKind.Row) return { k, line: q.line, error: q.error };
+  const tags: string[] = [];
+  for (let i = 0; i < q.tagCount; i++) tags.push(q.tagKey(i), q.tagValue(i));
+  const fields: unknown[] = [];
+  for (let i = 0; i < q.fieldCount; i++) fields.push(q.fieldKey(i), q.rawFieldKey(i), q.fieldTypes[i], Object.is(q.fieldValues[i], -0) ? '-0' : q.fieldValues[i]);
+  return { k, line: q.line, m: q.measurement(), key: q.seriesKey(), hash: q.seriesHash, tags, fields, ts: q.timestampMs };
+}
+
 describe('line protocol parser fuzz', () => {
   for (const precision of ['ns', 's'] as const) {
     it(`never throws, never loops (precision ${precision})`, () => {
@@ -48,14 +58,6 @@ describe('line protocol parser fuzz', () => {
     const known: KnownSeries = { isKnown: (q) => seen.has(q.seriesKey()) };
     const plain = new LineProtocolParser();
     const fast = new LineProtocolParser();
-    const describe = (q: LineProtocolParser, k: LineKind): unknown => {
-      if (k !== LineKind.Row) return { k, line: q.line, error: q.error };
-      const tags: string[] = [];
-      for (let i = 0; i < q.tagCount; i++) tags.push(q.tagKey(i), q.tagValue(i));
-      const fields: unknown[] = [];
-      for (let i = 0; i < q.fieldCount; i++) fields.push(q.fieldKey(i), q.rawFieldKey(i), q.fieldTypes[i], q.fieldValues[i]);
-      return { k, line: q.line, m: q.measurement(), key: q.seriesKey(), hash: q.seriesHash, tags, fields, ts: q.timestampMs };
-    };
     let hits = 0;
     const r = fuzz({
       seed: 3,
@@ -69,7 +71,7 @@ describe('line protocol parser fuzz', () => {
         for (let k = plain.next(); ; k = plain.next()) {
           const kf = fast.next();
           steps++;
-          expect(describe(fast, kf)).toEqual(describe(plain, k));
+          expect(readRow(fast, kf)).toEqual(readRow(plain, k));
           if (k === LineKind.EOF) break;
           if (k === LineKind.Row) {
             if (fast.seriesKnown) hits++;
@@ -96,14 +98,6 @@ describe('line protocol parser fuzz', () => {
     for (const precision of ['ns', 'us', 'ms', 's', 'h'] as const) {
       const plain = new LineProtocolParser();
       const fast = new LineProtocolParser();
-      const describe = (q: LineProtocolParser, k: LineKind): unknown => {
-        if (k !== LineKind.Row) return { k, line: q.line, error: q.error };
-        const tags: string[] = [];
-        for (let i = 0; i < q.tagCount; i++) tags.push(q.tagKey(i), q.tagValue(i));
-        const fields: unknown[] = [];
-        for (let i = 0; i < q.fieldCount; i++) fields.push(q.fieldKey(i), q.rawFieldKey(i), q.fieldTypes[i], Object.is(q.fieldValues[i], -0) ? '-0' : q.fieldValues[i]);
-        return { k, line: q.line, m: q.measurement(), key: q.seriesKey(), hash: q.seriesHash, tags, fields, ts: q.timestampMs };
-      };
       // The series bytes of the last rows, as a cache stores them (copySeries).
       const stored: { words: Int32Array; length: number }[] = [];
       const r = fuzz({
@@ -127,7 +121,7 @@ describe('line protocol parser fuzz', () => {
             }
             kf ??= fast.next();
             steps++;
-            expect(describe(fast, kf)).toEqual(describe(plain, k));
+            expect(readRow(fast, kf)).toEqual(readRow(plain, k));
             if (k === LineKind.EOF) break;
             if (k === LineKind.Row) {
               const length = plain.seriesEnd - plain.seriesStart;
