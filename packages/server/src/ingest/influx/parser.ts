@@ -167,7 +167,9 @@ export class LineProtocolParser {
   #dv: DataView<ArrayBufferLike> = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
   #pos = 0;
   #end = 0;
-  #precision: Precision = 'ns';
+  /** The timestamp precision as digits below a millisecond (cut off) and milliseconds per unit (see `reset`). */
+  #subMsDigits = 6;
+  #msPerUnit = 1;
   #known: KnownSeries | undefined = undefined;
   /** Where strings are encoded (see `#encode`). */
   #scratch: Buffer = EMPTY;
@@ -185,7 +187,8 @@ export class LineProtocolParser {
     this.#dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.#pos = 0;
     this.#end = b.length;
-    this.#precision = precision;
+    this.#subMsDigits = precision === 'ns' ? 6 : precision === 'us' ? 3 : 0;
+    this.#msPerUnit = precision === 's' ? 1000 : precision === 'm' ? 60_000 : precision === 'h' ? 3_600_000 : 1;
     this.line = firstLine - 1;
     return this;
   }
@@ -237,7 +240,8 @@ export class LineProtocolParser {
    * optional non-negative integer timestamp and `\n` (or the end of the
    * text). The row is then read exactly as `next()` reads it (`LineKind.Row`,
    * `seriesKnown`) and the parser has moved past it. False for anything
-   * else, with nothing changed: call `next()`.
+   * else, the parser still at that line (the last row's field values may
+   * be overwritten): call `next()`.
    *
    * One pass, because the general path reads each byte two or three times:
    * it finds the line's end (a native `indexOf` call per line), then the
@@ -319,12 +323,12 @@ export class LineProtocolParser {
       const n = i - dStart;
       if (n === 0 || n > 19 || (i < end && c !== C_NL)) return false;
       // Digits below a millisecond are cut off, as #timestamp does (the rest, up to 13 of them, is exact).
-      const cut = this.#precision === 'ns' ? 6 : this.#precision === 'us' ? 3 : 0;
+      const cut = this.#subMsDigits;
       if (cut > 0) {
         ms = 0;
         for (let j = dStart; j < i - cut; j++) ms = ms * 10 + (s[j] - C_0);
       }
-      ts = this.#precision === 's' ? ms * 1000 : this.#precision === 'm' ? ms * 60_000 : this.#precision === 'h' ? ms * 3_600_000 : ms;
+      ts = ms * this.#msPerUnit;
     }
     // Here i is at the line's `\n` or the text's end.
     this.fieldCount = f;
@@ -707,8 +711,7 @@ export class LineProtocolParser {
     const neg = s[a] === C_MINUS;
     const dStart = neg ? a + 1 : a;
     if (dStart === b || b - dStart > 19) throw new LineError(`invalid timestamp ${quote(s, a, b)}`);
-    const cut = this.#precision === 'ns' ? 6 : this.#precision === 'us' ? 3 : 0;
-    const keep = b - dStart - cut;
+    const keep = b - dStart - this.#subMsDigits;
     let ms = 0;
     let rest = false;
     for (let j = dStart; j < b; j++) {
@@ -717,17 +720,7 @@ export class LineProtocolParser {
       if (j - dStart < keep) ms = ms * 10 + d;
       else if (d !== 0) rest = true;
     }
-    switch (this.#precision) {
-      case 's':
-        ms *= 1000;
-        break;
-      case 'm':
-        ms *= 60_000;
-        break;
-      case 'h':
-        ms *= 3_600_000;
-        break;
-    }
+    ms *= this.#msPerUnit;
     if (neg) return rest ? -ms - 1 : -ms;
     return ms;
   }
