@@ -45,7 +45,9 @@ export class IngestBatch {
   readonly #storage: Storage;
   readonly #metrics: ProtocolMetrics;
   readonly #limiter: WriteLimiter;
-  readonly #opts: IngestBatchOptions;
+  /** The options as plain fields: callers pass objects of different shapes, and V8 optimises `append` for the one it met first. */
+  readonly #batchSamples: number;
+  readonly #appenderOptions: { allowBackfill: true } | undefined;
   #app: Appender | undefined;
   #pending = 0;
   /** Samples committed (acknowledgeable). */
@@ -64,7 +66,8 @@ export class IngestBatch {
     this.#storage = storage;
     this.#metrics = metrics;
     this.#limiter = limiter;
-    this.#opts = opts;
+    this.#batchSamples = opts.batchSamples;
+    this.#appenderOptions = opts.allowBackfill === true ? { allowBackfill: true } : undefined;
   }
 
   /**
@@ -74,7 +77,7 @@ export class IngestBatch {
    * cannot take writes at all (closed).
    */
   append(ref: SeriesRef, labels: Labels | undefined, t: number, v: number): SeriesRef {
-    this.#app ??= this.#storage.appender(this.#opts.allowBackfill ? { allowBackfill: true } : undefined);
+    this.#app ??= this.#storage.appender(this.#appenderOptions);
     try {
       const out = this.#app.append(ref, labels, t, v);
       this.#pending++;
@@ -136,7 +139,7 @@ export class IngestBatch {
 
   /** Commits when `batchSamples` samples are pending. */
   async maybeCommit(): Promise<void> {
-    if (this.#pending >= this.#opts.batchSamples) await this.commit();
+    if (this.#pending >= this.#batchSamples) await this.commit();
   }
 
   /**
