@@ -68,8 +68,16 @@ export class TSDBAppender implements Appender {
   }
 
   append(ref: SeriesRef, labels: Labels | undefined, t: number, v: number): SeriesRef {
-    if (this.#done) throw new StorageError('closed', 'cannot append: this appender was already committed or rolled back');
     const head = this.#db.head;
+    // The common case, from the head's columns alone: a series whose record is in the WAL (so `ref` is
+    // its own, not a replay alias), a sample newer than any taken for it, in range.
+    const appendedMaxT = head.appendedMaxT;
+    if (ref > 0 && ref < appendedMaxT.length && head.logged[ref] === 1 && t > appendedMaxT[ref] && t <= this.#maxT && t >= this.#minT && Number.isSafeInteger(t) && !this.#done) {
+      appendedMaxT[ref] = t;
+      this.#push(ref, t, v);
+      return ref;
+    }
+    if (this.#done) throw new StorageError('closed', 'cannot append: this appender was already committed or rolled back');
     let s = ref > 0 ? head.get(ref) : undefined;
     if (s === undefined) {
       if (labels === undefined) throw new StorageError('unknown_series_ref', `cannot append: unknown series ref ${ref} and no labels given`);
@@ -96,7 +104,7 @@ export class TSDBAppender implements Appender {
     }
     // Not newer than a sample taken before (so maybe not newer than the series' newest sample): that
     // one may be staged still, so the head flushes first. Newer ones, the usual case, need no check.
-    if (t <= s.appendedMaxT) {
+    if (t <= head.appendedMaxT[s.ref]) {
       if (head.staged > 0) head.flush();
       if (t <= s.maxT) {
         const old = valueAt(s, t);
@@ -110,15 +118,19 @@ export class TSDBAppender implements Appender {
       this.#db.onRejected('too_old');
       throw errTooOld(t, this.#minT);
     }
-    if (t > s.appendedMaxT) s.appendedMaxT = t;
-    if (!s.logged) this.#newSeries.add(s);
+    if (t > head.appendedMaxT[s.ref]) head.appendedMaxT[s.ref] = t;
+    if (head.logged[s.ref] === 0) this.#newSeries.add(s);
+    this.#push(s.ref, t, v);
+    return s.ref;
+  }
+
+  #push(ref: number, t: number, v: number): void {
     const n = this.#n;
     if (n === this.#refs.length) this.#grow();
-    this.#refs[n] = s.ref;
+    this.#refs[n] = ref;
     this.#ts[n] = t;
     this.#vs[n] = v;
     this.#n = n + 1;
-    return s.ref;
   }
 
   #grow(): void {

@@ -246,6 +246,37 @@ describe('tsdb staged appends', () => {
     await db.close();
   });
 
+  it("takes a known ref's common case from the head's columns, and never the ref of a series the head removed", async () => {
+    const db = await TSDB.open({ dir: tmp(), compactionIntervalMs: 0 });
+    const app = db.appender();
+    const ref = app.append(0, L({ __name__: 'c' }), 1000, 1);
+    // Not in the WAL yet: the full path, which remembers the series for this commit's series record.
+    expect(app.append(ref, undefined, 2000, 2)).toBe(ref);
+    await app.commit();
+    expect(db.head.logged[ref]).toBe(1);
+    const next = db.appender();
+    expect(next.append(ref, undefined, 3000, 3)).toBe(ref);
+    expect(db.head.appendedMaxT[ref]).toBe(3000);
+    await next.commit();
+    // Not newer than a sample taken: the full path checks it (a duplicate with another value is refused).
+    const dup = db.appender();
+    expect(() => dup.append(ref, undefined, 3000, 4)).toThrow(/duplicate sample for timestamp/);
+    await dup.commit();
+    expect(readAll(db, [new Matcher('=', '__name__', 'c')])).toMatchObject([{ ts: [1000, 2000, 3000], vs: [1, 2, 3] }]);
+
+    // The series loses its data and is removed: its ref is unknown from then on, and its columns are reset.
+    db.head.truncate(Infinity, Infinity);
+    expect(db.head.get(ref)).toBeUndefined();
+    expect(db.head.logged[ref]).toBe(0);
+    const after = db.appender();
+    expect(() => after.append(ref, undefined, 4000, 4)).toThrow(/unknown series ref/);
+    const again = after.append(0, L({ __name__: 'c' }), 4000, 4);
+    expect(again).not.toBe(ref);
+    await after.commit();
+    expect(readAll(db, [new Matcher('=', '__name__', 'c')])).toMatchObject([{ ts: [4000], vs: [4] }]);
+    await db.close();
+  });
+
   it('checks samples against those replayed from the WAL after a restart', async () => {
     const dir = tmp();
     const db = await TSDB.open({ dir, compactionIntervalMs: 0 });

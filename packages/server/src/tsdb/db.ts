@@ -160,12 +160,14 @@ export class TSDB implements Storage, AppendTarget {
 
   /** @internal AppendTarget */
   async commitBatch(newSeries: MemSeries[], refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
-    const toLog = newSeries.filter((s) => !s.logged);
-    for (const s of toLog) s.logged = true;
+    const logged = this.head.logged;
+    const toLog = newSeries.filter((s) => logged[s.ref] === 0);
+    for (const s of toLog) logged[s.ref] = 1;
     try {
       await this.#wal.logBatch(toLog, refs, ts, vs, n);
     } catch (e) {
-      for (const s of toLog) s.logged = false;
+      // (The columns may have grown meanwhile: the head's current ones.)
+      for (const s of toLog) this.head.logged[s.ref] = 0;
       this.#m.walFailures.inc();
       throw new StorageError('wal_write_failed', `cannot commit: the write-ahead log write failed: ${(e as Error).message}`);
     }

@@ -53,7 +53,7 @@ export class TSDBWal {
     const result = { inOrder: 0, outOfOrder: 0, dropped: 0, chunksCreated: 0 };
     const stats = await this.#wal.replay({
       series(rec) {
-        for (let i = 0; i < rec.n; i++) head.getOrCreate(rec.labels[i], rec.refs[i]).logged = true;
+        for (let i = 0; i < rec.n; i++) head.logged[head.getOrCreate(rec.labels[i], rec.refs[i]).ref] = 1;
       },
       samples(rec) {
         if (refs.length < rec.n) refs = new Int32Array(rec.n);

@@ -48,4 +48,27 @@ describe('tsdb under disk faults', () => {
       await db.close();
     });
   }
+
+  it('logs the series record again after the commit that first carried it failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-faults-'));
+    dirs.push(dir);
+    const vfs = new FaultyVfs(new NodeVfs());
+    let db = await TSDB.open({ dir, vfs, compactionIntervalMs: 0, walFsync: 'commit' });
+    const lab = Labels.fromObject({ __name__: 'new_series' });
+    const fault = vfs.inject({ ops: ['write', 'sync'], code: 'EIO', path: 'wal', partial: true });
+    const first = db.appender();
+    const ref = first.append(0, lab, 1000, 1);
+    await expect(first.commit()).rejects.toThrowError(StorageError);
+    expect(db.head.logged[ref]).toBe(0);
+    fault.enabled = false;
+    // The series is in the head, its record not in the WAL: this commit carries it.
+    const second = db.appender();
+    expect(second.append(ref, undefined, 2000, 2)).toBe(ref);
+    await second.commit();
+    expect(db.head.logged[ref]).toBe(1);
+    await db.close();
+    db = await TSDB.open({ dir, compactionIntervalMs: 0 });
+    expect(readAll(db, [new Matcher('=', '__name__', 'new_series')])).toMatchObject([{ ts: [2000], vs: [2] }]);
+    await db.close();
+  });
 });

@@ -83,13 +83,46 @@ export class Head {
   /** Oldest staged timestamp (Infinity when nothing is staged): with `minT`, how far back the head reaches once flushed. */
   stagedMinT = Infinity;
 
+  /**
+   * Per series, indexed by its ref (its own, not a replay alias's): the
+   * newest timestamp an appender took for it, committed or not, never
+   * below its `maxT` (raised after a WAL replay, see `settleReplay`);
+   * -Infinity for none. A sample newer than it needs no duplicate check;
+   * one at or before it may meet a sample not flushed into the chunks yet
+   * (see `stage`), so the appender flushes before checking it.
+   *
+   * This and `logged` are columns, not fields of `MemSeries`: the
+   * appender's common case reads only these two, nine bytes per series
+   * that stay in the CPU caches, instead of a series object per sample.
+   */
+  appendedMaxT = new Float64Array(1024).fill(-Infinity);
+  /** Per series, by ref: 1 once its series record is in the WAL. */
+  logged = new Uint8Array(1024);
+
   constructor(opts: HeadOptions) {
     this.opts = opts;
   }
 
   /** After a WAL replay (samples applied directly): each series' `appendedMaxT` is raised to its `maxT`. */
   settleReplay(): void {
-    for (const s of this.series) if (s !== undefined && s.maxT > s.appendedMaxT) s.appendedMaxT = s.maxT;
+    const a = this.appendedMaxT;
+    for (let r = 1; r < this.series.length; r++) {
+      const s = this.series[r];
+      if (s !== undefined && s.ref === r && s.maxT > a[r]) a[r] = s.maxT;
+    }
+  }
+
+  /** Makes the columns hold `ref`. */
+  #columnsFor(ref: number): void {
+    if (ref < this.logged.length) return;
+    let cap = this.logged.length * 2;
+    while (cap <= ref) cap *= 2;
+    const a = new Float64Array(cap).fill(-Infinity);
+    a.set(this.appendedMaxT);
+    this.appendedMaxT = a;
+    const l = new Uint8Array(cap);
+    l.set(this.logged);
+    this.logged = l;
   }
 
   /** Samples committed and not yet in their series' chunks. */
@@ -218,6 +251,7 @@ export class Head {
     const s = new MemSeries(r, this.#intern(labels));
     while (this.series.length < r) this.series.push(undefined);
     this.series[r] = s;
+    this.#columnsFor(r);
     const h = labels.hash();
     const e = this.#byHash.get(h);
     if (e === undefined) this.#byHash.set(h, s);
@@ -393,6 +427,8 @@ export class Head {
 
   #removeSeries(s: MemSeries): void {
     this.series[s.ref] = undefined;
+    this.appendedMaxT[s.ref] = -Infinity;
+    this.logged[s.ref] = 0;
     const h = s.labels.hash();
     const e = this.#byHash.get(h);
     if (Array.isArray(e)) {

@@ -54,21 +54,11 @@ export class MemSeries {
   openRangeEnd = DOUBLE_ZERO;
   /** Newest in-order timestamp and its value (for duplicate checks). */
   maxT = -Infinity;
-  /**
-   * Newest timestamp an appender took for this series, committed or not,
-   * and never below `maxT` (the TSDB raises it after a WAL replay, see
-   * `Head.settleReplay`): a sample newer than it needs no duplicate check,
-   * and one at or before it may meet a sample not flushed into the chunks
-   * yet (see `Head.stage`), so the appender flushes before checking it.
-   */
-  appendedMaxT = -Infinity;
   lastV = DOUBLE_ZERO;
   /** Out-of-order samples, sorted by timestamp, not yet in a block. */
   oooT: Float64Array | null = null;
   oooV: Float64Array | null = null;
   oooN = 0;
-  /** Whether the series record is in the WAL. */
-  logged = false;
   /** Last head append time in ms (for garbage collection of idle series). */
   lastAppend = DOUBLE_ZERO;
 
