@@ -238,25 +238,37 @@ export function forgetInterned(): void {
   symbols.clear();
 }
 
+/**
+ * Every field is given, in this order, by every caller (the warm-up too):
+ * objects of one shape, so V8's code for `appendParsed`, optimised during
+ * the warm-up, is not thrown away when the first real request passes
+ * another.
+ */
 export interface AppendParsedOptions {
   /** Commit whenever this many samples are pending. */
   commitEvery: number;
   /** Where sample `at` came from, for a storage rejection's message (`line 3`); the series' labels are named anyway. */
-  where?(at: number): string;
+  where: ((at: number) => string) | undefined;
   /** A bad line, for socket protocols' log. */
-  lineError?(line: number, message: string): void;
+  lineError: ((line: number, message: string) => void) | undefined;
 }
+
+/** `where` for line-oriented protocols: `line 3`. */
+export const atLine = (line: number): string => `line ${line}`;
 
 /** Appends parsed samples through `refs` to `batch`, with the parse's rejections in input order. */
 export async function appendParsed(p: ParsedSamples, refs: SeriesRefs, batch: IngestBatch, o: AppendParsedOptions): Promise<void> {
   const { ids, ts, vs, n } = p;
+  const { commitEvery, where, lineError } = o;
   const rejects = p.rejects;
   let r = 0;
   let nextReject = rejects.length > 0 ? rejects[0].before : n;
+  // (Read again after each commit: while it is awaited, another parse's new series may replace the array.)
+  let known = refs.refs;
   for (let i = 0; i <= n; i++) {
     while (i === nextReject && r < rejects.length) {
       const rej = rejects[r++];
-      if (rej.line > 0) o.lineError?.(rej.line, rej.message);
+      if (rej.line > 0) lineError?.(rej.line, rej.message);
       batch.receivedAndRejected(rej.message, rej.samples);
       nextReject = r < rejects.length ? rejects[r].before : n;
     }
@@ -264,12 +276,15 @@ export async function appendParsed(p: ParsedSamples, refs: SeriesRefs, batch: In
     const id = ids[i];
     const t = ts[i];
     const v = vs[i];
-    const known = refs.refs[id];
-    let ref = known === 0 ? batch.append(0, refs.labels[id], t, v) : batch.append(known, undefined, t, v);
+    const ref0 = known[id];
+    let ref = ref0 === 0 ? batch.append(0, refs.labels[id], t, v) : batch.append(ref0, undefined, t, v);
     if (ref === NEED_LABELS) ref = batch.append(0, refs.labels[id], t, v);
     if (ref > 0) {
-      if (ref !== known) refs.refs[id] = ref;
-    } else if (batch.wantsAnnotation) batch.annotateLast(`${o.where ? o.where(p.at[i]) + ', ' : ''}series ${refs.labels[id]?.toString() ?? '?'}`);
-    if (batch.pending >= o.commitEvery) await batch.commit();
+      if (ref !== ref0) known[id] = ref;
+    } else if (batch.wantsAnnotation) batch.annotateLast(`${where ? where(p.at[i]) + ', ' : ''}series ${refs.labels[id]?.toString() ?? '?'}`);
+    if (batch.pending >= commitEvery) {
+      await batch.commit();
+      known = refs.refs;
+    }
   }
 }

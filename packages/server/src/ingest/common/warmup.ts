@@ -19,8 +19,8 @@
  * load averages, network byte counters, a histogram with cumulative
  * buckets, an info series) scraped with some milliseconds of jitter, one
  * sample per series per request in no particular order as Prometheus's
- * sender shards them, four senders at once, now and then a request sent
- * again (a sender's retry: samples older than the series' newest), and
+ * sender shards them, four senders at once, now and then a request
+ * overtaken by the next or sent again (a sender's retry), and
  * Telegraf-style lines with several float and integer fields at nanosecond
  * precision besides one-field lines at millisecond precision.
  */
@@ -38,7 +38,7 @@ import { negotiateVersion, readSnappyBody } from '../remotewrite/stream.js';
 import { IngestBatch } from './batch.js';
 import { WriteLimiter } from './limiter.js';
 import { IngestMetrics } from './metrics.js';
-import { appendParsed, forgetInterned } from './parsed.js';
+import { appendParsed, atLine, forgetInterned } from './parsed.js';
 
 export interface WarmupResult {
   samples: number;
@@ -56,8 +56,13 @@ export interface WarmupResult {
  */
 const HOSTS = 60;
 const STEPS = 20;
-/** Every this many requests, a sender retries an earlier one (samples older than the series' newest: the out-of-order check). */
-const RETRY_EVERY = 8;
+/**
+ * In every this many requests, one is overtaken by the next (as on
+ * concurrent connections: older samples of series that have newer ones,
+ * the out-of-order insert) and one is sent again (a sender's retry:
+ * samples the series have already, the duplicate check).
+ */
+const DISORDER_EVERY = 8;
 /** Samples per request. */
 const PER_REQUEST = 2000;
 /** Stops early once this much time has gone, so a slow machine still starts. */
@@ -174,7 +179,8 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: { batc
   const metrics = new IngestMetrics(new Registry(), limiter);
   const hosts = Array.from({ length: HOSTS }, (_, h) => hostSeries(h));
   // Scrapes jitter by some milliseconds, and now and then one is seconds late: the chunk encoder's delta-of-delta buckets besides 0.
-  const jitter = (host: number, step: number) => ((host * 31 + step * 17) % 41) - 20 + ((host + step) % 7 === 0 ? 2500 : 0);
+  const late = [0, 0, 0, 0, 0, 2500, 9000];
+  const jitter = (host: number, step: number) => ((host * 31 + step * 17) % 41) - 20 + late[(host + step) % late.length];
   const stepTime = (host: number, step: number) => end - (STEPS - step) * INTERVAL_MS - ((host * 137) % INTERVAL_MS) + jitter(host, step);
   const limit = opts.maxBodyBytes;
   let samples = 0;
@@ -185,7 +191,8 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: { batc
     const rw = url.pathname === '/api/v1/write';
     const batch = new IngestBatch(scratch, metrics.forProtocol(rw ? 'remote_write' : 'influx'), limiter, { batchSamples: opts.batchSamples });
     const append = async ({ samples: s, refs }: Parsed) => {
-      await appendParsed(s, refs, batch, { commitEvery: opts.batchSamples });
+      // The options as each endpoint passes them (see AppendParsedOptions).
+      await appendParsed(s, refs, batch, { commitEvery: opts.batchSamples, where: rw ? undefined : atLine, lineError: undefined });
       samples += s.n;
     };
     await batch.run(async () => {
@@ -227,7 +234,7 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: { batc
   // Several senders at once, as in production: requests interleave on the main thread and in the WAL's group commits.
   let requests = 0;
   const send = async (generated: Iterable<WarmRequest>) => {
-    const bodies = withRetries(generated)[Symbol.iterator]();
+    const bodies = disordered(generated)[Symbol.iterator]();
     const sender = async () => {
       for (let r = bodies.next(); !r.done; r = bodies.next()) {
         if (performance.now() - started > BUDGET_MS) return;
@@ -238,17 +245,26 @@ export async function warmIngest(pool: ParsePool, scratch: Storage, opts: { batc
     await Promise.all(Array.from({ length: CONNECTIONS }, sender));
   };
 
-  /** The requests, and every `RETRY_EVERY`th again a little later, as a sender retries one whose answer it did not get. */
-  function* withRetries(requests: Iterable<WarmRequest>): Generator<WarmRequest> {
-    const recent: WarmRequest[] = [];
+  /** The requests with, in every `DISORDER_EVERY`, one overtaken by the next and one sent again. */
+  function* disordered(requests: Iterable<WarmRequest>): Generator<WarmRequest> {
+    let i = 0;
+    let first: WarmRequest | undefined;
+    let held: WarmRequest | undefined;
     for (const r of requests) {
-      yield r;
-      recent.push(r);
-      if (recent.length === RETRY_EVERY) {
-        yield recent[0];
-        recent.length = 0;
+      const k = i++ % DISORDER_EVERY;
+      if (k === 0) first = r;
+      if (k === 3) {
+        held = r;
+        continue;
       }
+      yield r;
+      if (held !== undefined) {
+        yield held;
+        held = undefined;
+      }
+      if (k === DISORDER_EVERY - 1 && first !== undefined) yield first;
     }
+    if (held !== undefined) yield held;
   }
 
   function* remoteWrite(from: number, to: number): Generator<WarmRequest> {

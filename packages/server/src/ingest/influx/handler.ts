@@ -21,7 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ComponentFactory } from '../../server/component.js';
 import type { CounterChild } from '../../metrics/registry.js';
 import { badRequest, ingestCommon, writeEndpoint, type ErrorRenderer, type IngestBatch, type IngestCommon } from '../common/index.js';
-import { appendParsed } from '../common/parsed.js';
+import { appendParsed, atLine } from '../common/parsed.js';
 import { lineBlocks } from '../net/body.js';
 import { listen, type NetListener } from '../net/listeners.js';
 import { netMetrics } from '../net/metrics.js';
@@ -136,5 +136,5 @@ export async function appendLineBody(
 async function appendInflux(common: IngestCommon, stringFields: CounterChild, parsed: Parsed, batch: IngestBatch, lineError?: LineErrorSink): Promise<void> {
   const { samples, refs } = parsed;
   if (samples.counts.strings) stringFields.inc(samples.counts.strings);
-  await appendParsed(samples, refs, batch, { commitEvery: common.options.batchSamples, where: (line) => `line ${line}`, lineError });
+  await appendParsed(samples, refs, batch, { commitEvery: common.options.batchSamples, where: atLine, lineError });
 }

@@ -41,7 +41,7 @@ export function remoteWriteHandler(common: IngestCommon): Handler {
     const { samples: p, refs } = await common.parsePool.parse('remote_write', body, { version, limit: w.maxBodyBytes });
     for (const kind of ['histogram', 'exemplar', 'metadata']) if (p.counts[kind]) dropped.labels(kind).inc(p.counts[kind]);
     const batch = w.batch();
-    await batch.run(() => appendParsed(p, refs, batch, { commitEvery: common.options.batchSamples }));
+    await batch.run(() => appendParsed(p, refs, batch, { commitEvery: common.options.batchSamples, where: undefined, lineError: undefined }));
     if (version === 2) writtenHeaders(res, batch.accepted, 0, 0);
     if (batch.rejected > 0) throw badRequest(batch.summary());
     res.writeHead(204);
